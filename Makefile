@@ -1,0 +1,20 @@
+# The two commands the README starts with. Both set up everything they need (idempotent).
+.PHONY: run test lint format stop reset bench
+
+run:  ## set up and start the whole product with demo data (Ctrl-C stops web, worker and beat)
+	scripts/dev.sh run
+
+test:  ## set up, lint, and run the whole test suite
+	scripts/dev.sh test
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+stop:  ## stop this checkout's PostgreSQL and Redis
+	scripts/dev.sh stop
+
+reset:  ## stop the services and delete all local data in .data/
+	scripts/dev.sh reset

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from apps.accounts.models import ApiToken, RaterGroup, RaterProfile
+
+
+@admin.register(RaterGroup)
+class RaterGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(RaterProfile)
+class RaterProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "group", "expertise", "active")
+    list_filter = ("group", "active")
+    search_fields = ("user__username", "expertise")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+    search_fields = ("user__username", "name")

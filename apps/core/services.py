@@ -1,0 +1,100 @@
+"""Writes for jobs and the audit log.
+
+A job moves queued → running → succeeded | failed. Each transition is a conditional UPDATE, so two
+workers that receive the same task (redelivery after a lost worker, a duplicate send) cannot both run it.
+"""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.models import AuditLog, Job
+
+
+def audit_record(*, actor, action: str, obj=None, details: dict | None = None) -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        details=details or {},
+    )
+
+
+def job_create(*, kind: str, task: str, requested_by=None, parameters: dict | None = None) -> Job:
+    """Record a job and send `task` (a Celery task name) once the surrounding transaction commits."""
+    job = Job.objects.create(kind=kind, parameters=parameters or {}, requested_by=requested_by)
+    audit_record(actor=requested_by, action="job.create", obj=job, details={"kind": kind})
+    transaction.on_commit(lambda: _send(task, job.id))
+    return job
+
+
+def _send(task: str, job_id: int) -> None:
+    from workers.celery import app  # the broker client only; no task code is imported here
+
+    app.send_task(task, args=[job_id])
+
+
+def job_claim(*, job_id: int, worker: str = "") -> bool:
+    """Mark a queued job running. False when another worker already has it or it has finished."""
+    claimed = Job.objects.filter(id=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=timezone.now(), worker=worker[:200], updated_at=timezone.now()
+    )
+    return claimed == 1
+
+
+def job_progress(*, job_id: int, done: int, total: int, message: str = "") -> None:
+    Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(
+        progress_done=min(done, total), progress_total=total, message=message[:300], updated_at=timezone.now()
+    )
+
+
+def job_succeed(*, job_id: int, result: dict | None = None) -> None:
+    Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(
+        status=Job.Status.SUCCEEDED,
+        result=result or {},
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
+def job_fail(*, job_id: int, error: str) -> None:
+    Job.objects.filter(id=job_id).exclude(status__in=Job.FINISHED).update(
+        status=Job.Status.FAILED, error=error[:10000], finished_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def job_run(*, job_id: int, worker: str, work: Callable[[Job, Callable[..., None]], dict | None]) -> bool:
+    """Claim the job, call `work(job, progress)` and record the outcome. False if it was not claimed.
+
+    `progress(done, total, message="")` records progress; an exception marks the job failed with its
+    message (and is re-raised so the worker logs it).
+    """
+    if not job_claim(job_id=job_id, worker=worker):
+        return False
+    job = Job.objects.get(id=job_id)
+
+    def progress(done: int, total: int, message: str = "") -> None:
+        job_progress(job_id=job_id, done=done, total=total, message=message)
+
+    try:
+        result = work(job, progress)
+    except Exception as exc:
+        job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    job_succeed(job_id=job_id, result=result)
+    return True
+
+
+def data_recount(*, progress: Callable[..., None]) -> dict:
+    """Count the rows of every Equitext model; the demo job that proves web → broker → worker → database."""
+    from django.apps import apps as django_apps
+
+    models = [m for m in django_apps.get_models() if m.__module__.startswith("apps.") and m._meta.managed]
+    counts = {}
+    for done, model in enumerate(models, start=1):
+        counts[model._meta.label] = model.objects.count()
+        progress(done, len(models), f"Counted {model._meta.verbose_name_plural}")
+    return {"counts": counts}

@@ -1,0 +1,56 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.core import selectors, services
+from apps.core.health import health_report
+from apps.core.roles import is_curator, require_curator
+
+
+@login_required
+def home(request):
+    """Curators land on the dashboard, raters on their queue."""
+    if is_curator(request.user):
+        return redirect("core:dashboard")
+    return redirect("accounts:queue")
+
+
+@login_required
+def dashboard(request):
+    require_curator(request.user)
+    jobs = selectors.jobs_visible_to(request.user)[:5]
+    return render(request, "core/dashboard.html", {"jobs": jobs})
+
+
+@login_required
+def job_list(request):
+    jobs = list(selectors.jobs_visible_to(request.user)[:100])
+    polling = any(not job.is_finished for job in jobs)
+    template = "core/jobs.html#job-table" if request.htmx else "core/jobs.html"
+    return render(request, template, {"jobs": jobs, "polling": polling})
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = get_object_or_404(selectors.jobs_visible_to(request.user), pk=pk)
+    template = "core/job_detail.html#job-status" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@require_POST
+@login_required
+def recount_start(request):
+    require_curator(request.user)
+    job = services.job_create(kind="recount", task="equitext.core.recount", requested_by=request.user)
+    messages.success(request, f"Job #{job.pk} queued: counting the data.")
+    return redirect("core:job_detail", pk=job.pk)
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    ok, report = health_report()
+    return JsonResponse({"ok": ok, **report}, status=200 if ok else 503)

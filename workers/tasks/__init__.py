@@ -1,0 +1,3 @@
+"""Thin Celery tasks: load ids, call a service, record progress. Importing one module per concept."""
+
+from workers.tasks import core  # noqa: F401

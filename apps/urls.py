@@ -4,13 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from apps.accounts.api import ApiTokenViewSet, TokenObtainView
+from apps.accounts.api import ApiTokenViewSet, RaterViewSet, TokenObtainView
 from apps.core import views as core_views
 from apps.core.api import JobViewSet
 
 router = DefaultRouter()
 router.register("jobs", JobViewSet, basename="job")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("raters", RaterViewSet, basename="rater")
 
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),

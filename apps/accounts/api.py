@@ -6,7 +6,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts import services
-from apps.accounts.models import ApiToken
+from apps.accounts.models import ApiToken, RaterProfile
+from apps.core.api import IsCurator
 
 
 class LoginThrottle(AnonRateThrottle):
@@ -66,6 +67,7 @@ class ApiTokenViewSet(
 ):
     """The calling user's own API tokens: list, create (the key is returned once), revoke (DELETE)."""
 
+    queryset = ApiToken.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ApiTokenSerializer
 
     def get_queryset(self):
@@ -81,3 +83,23 @@ class ApiTokenViewSet(
 
     def perform_destroy(self, instance):
         services.token_revoke(token=instance, actor=self.request.user)
+
+
+class RaterSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = RaterProfile
+        fields = ["id", "username", "group", "expertise", "active", "created_at"]
+
+
+class RaterViewSet(viewsets.ReadOnlyModelViewSet):
+    """Raters and their groups (curators only)."""
+
+    serializer_class = RaterSerializer
+    permission_classes = [IsCurator]
+    filterset_fields = ["group__slug", "active"]
+
+    def get_queryset(self):
+        return RaterProfile.objects.select_related("user", "group")

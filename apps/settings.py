@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "apps.core",
     "apps.accounts",
+    "apps.scoring",
+    "apps.corpus",
+    "apps.equity",
+    "apps.reviews",
+    "apps.elevate",
 ]
 
 MIDDLEWARE = [

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -13,9 +15,13 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("raters", RaterViewSet, basename="rater")
 
+# Each feature app exposes `urlpatterns` (pages, namespaced by app) and `api_urlpatterns` (under /api/v1/).
+FEATURE_APPS = ["scoring", "corpus", "equity", "reviews", "elevate"]
+
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
     path("", include(router.urls)),
+    *[path("", include(import_module(f"apps.{app}.urls").api_urlpatterns)) for app in FEATURE_APPS],
 ]
 
 urlpatterns = [
@@ -25,6 +31,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("apps.core.urls")),
     path("", include("apps.accounts.urls")),
+    *[path(f"{app}/", include(f"apps.{app}.urls")) for app in FEATURE_APPS],
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

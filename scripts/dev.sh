@@ -66,7 +66,8 @@ PGDATA_LINK="$DATA/pg"
 
 pg_run() {
   # The server refuses to run as root: as root, run it as the `postgres` system user.
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # (from /, which `postgres` can always enter, even when the checkout sits in a closed home folder)
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_datadir() {

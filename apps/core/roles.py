@@ -20,12 +20,14 @@ class Role(StrEnum):
 CURATE = "core.curate"
 RATE = "core.rate"
 
-# Permissions (app_label.codename) each role's group holds. Apps add their model permissions here.
+# Permissions (app_label.codename) each role's group holds.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMIN: [CURATE, RATE],
     Role.CURATOR: [CURATE],
     Role.RATER: [RATE],
 }
+# Curators also hold every model permission of the dataset apps (for the Django admin's curation tools).
+CURATED_APPS = ["corpus", "equity", "reviews", "elevate", "scoring"]
 
 
 def roles_ensure(using: str = "default") -> None:
@@ -41,6 +43,8 @@ def roles_ensure(using: str = "default") -> None:
             wanted.extend(found)
         if role == Role.ADMIN:
             wanted = list(Permission.objects.using(using).all())
+        elif role == Role.CURATOR:
+            wanted.extend(Permission.objects.using(using).filter(content_type__app_label__in=CURATED_APPS))
         group.permissions.set(wanted)
 
 

@@ -1,9 +1,18 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import import_string
 
-# Each app with demo data has a `demo.load()` that is idempotent and returns how many rows it created.
-DEMO_LOADERS = ["apps.accounts.demo.load"]
+
+def demo_modules():
+    """Every installed Equitext app with a `demo.py`, in INSTALLED_APPS order (dependencies first).
+
+    Each `demo.load()` is idempotent and returns how many rows it created."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("apps.") and find_spec(f"{config.name}.demo"):
+            yield import_module(f"{config.name}.demo")
 
 
 class Command(BaseCommand):
@@ -15,6 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not (settings.DEBUG or force):
             raise CommandError("Demo data is for local development; pass --force to load it with DEBUG off.")
-        for path in DEMO_LOADERS:
-            created = import_string(path)()
-            self.stdout.write(f"{path}: {created} created")
+        for module in demo_modules():
+            created = module.load()
+            self.stdout.write(f"{module.__name__}: {created} created")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ElevateConfig(AppConfig):
+    name = "apps.elevate"
+    label = "elevate"

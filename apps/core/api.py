@@ -3,11 +3,13 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core import selectors
 from apps.core.models import Job
 from apps.core.roles import CURATE, RATE
+from apps.core.services import BrokerUnavailable
 
 
 class IsCurator(permissions.BasePermission):
@@ -26,11 +28,11 @@ class IsRater(permissions.BasePermission):
 
 def exception_handler(exc, context):
     """DRF's handler, plus: every error body carries a `detail` a person can act on."""
-    if isinstance(exc, Http404):
-        exc = _not_found()
+    if isinstance(exc, BrokerUnavailable):
+        exc = ServiceUnavailable(str(exc))
+    elif isinstance(exc, Http404):
+        exc = NotFound("Not found, or not visible to your account.")
     elif isinstance(exc, DjangoPermissionDenied):
-        from rest_framework.exceptions import PermissionDenied
-
         exc = PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
@@ -38,10 +40,10 @@ def exception_handler(exc, context):
     return response
 
 
-def _not_found():
-    from rest_framework.exceptions import NotFound
-
-    return NotFound("Not found, or not visible to your account.")
+class ServiceUnavailable(APIException):
+    status_code = 503
+    default_detail = "A service this request needs is unavailable; try again shortly."
+    default_code = "service_unavailable"
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -4,12 +4,26 @@ A job moves queued → running → succeeded | failed. Each transition is a cond
 workers that receive the same task (redelivery after a lost worker, a duplicate send) cannot both run it.
 """
 
+import logging
 from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.health import check_broker
 from apps.core.models import AuditLog, Job
+
+logger = logging.getLogger(__name__)
+
+
+class BrokerUnavailable(Exception):
+    """The job queue (Redis) cannot be reached; nothing was started. Views answer 503 with this message."""
+
+    def __init__(self):
+        super().__init__(
+            "The job queue (Redis) is not reachable, so the job was not started. Editing and rating keep "
+            "working; try again in a minute, or ask an administrator to check Redis (/healthz)."
+        )
 
 
 def audit_record(*, actor, action: str, obj=None, details: dict | None = None) -> AuditLog:
@@ -24,7 +38,14 @@ def audit_record(*, actor, action: str, obj=None, details: dict | None = None) -
 
 
 def job_create(*, kind: str, task: str, requested_by=None, parameters: dict | None = None) -> Job:
-    """Record a job and send `task` (a Celery task name) once the surrounding transaction commits."""
+    """Record a job and send `task` (a Celery task name) once the surrounding transaction commits.
+
+    Raises BrokerUnavailable, creating nothing, when Redis does not answer: a job is never queued where no
+    worker can receive it, and never silently run inline instead."""
+    try:
+        check_broker()
+    except Exception as exc:
+        raise BrokerUnavailable() from exc
     job = Job.objects.create(kind=kind, parameters=parameters or {}, requested_by=requested_by)
     audit_record(actor=requested_by, action="job.create", obj=job, details={"kind": kind})
     transaction.on_commit(lambda: _send(task, job.id))
@@ -34,7 +55,11 @@ def job_create(*, kind: str, task: str, requested_by=None, parameters: dict | No
 def _send(task: str, job_id: int) -> None:
     from workers.celery import app  # the broker client only; no task code is imported here
 
-    app.send_task(task, args=[job_id])
+    try:
+        app.send_task(task, args=[job_id], retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2})
+    except Exception as exc:  # the broker vanished between the check and the send: say so on the job
+        logger.exception("could not send job %s", job_id)
+        job_fail(job_id=job_id, error=f"Could not reach the job queue (Redis): {exc}. Start the job again.")
 
 
 def job_claim(*, job_id: int, worker: str = "") -> bool:

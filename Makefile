@@ -1,5 +1,5 @@
 # The two commands the README starts with. Both set up everything they need (idempotent).
-.PHONY: run test lint format stop reset bench
+.PHONY: run test lint format stop reset backup restore
 
 run:  ## set up and start the whole product with demo data (Ctrl-C stops web, worker and beat)
 	scripts/dev.sh run
@@ -18,3 +18,9 @@ stop:  ## stop this checkout's PostgreSQL and Redis
 
 reset:  ## stop the services and delete all local data in .data/
 	scripts/dev.sh reset
+
+backup:  ## dump the database and media into .data/backups/<time>/
+	.venv/bin/python manage.py backup
+
+restore:  ## make restore BACKUP=.data/backups/<time>  (replaces the database and media)
+	.venv/bin/python manage.py restore "$(BACKUP)"

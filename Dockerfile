@@ -1,6 +1,8 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
+# pg_dump / pg_restore for `manage.py backup` and `restore`
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY apps/__init__.py apps/__init__.py
 COPY workers/__init__.py workers/__init__.py

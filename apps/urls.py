@@ -8,12 +8,13 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import ApiTokenViewSet, RaterViewSet, TokenObtainView
 from apps.core import views as core_views
-from apps.core.api import JobViewSet
+from apps.core.api import JobViewSet, WebhookViewSet
 
 router = DefaultRouter()
 router.register("jobs", JobViewSet, basename="job")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("raters", RaterViewSet, basename="rater")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 # Each feature app exposes `urlpatterns` (pages, namespaced by app) and `api_urlpatterns` (under /api/v1/).
 FEATURE_APPS = ["scoring", "corpus", "equity", "reviews", "elevate"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.models import AuditLog, Job
+from apps.core.models import AuditLog, Job, Webhook, WebhookDelivery
 
 
 @admin.register(Job)
@@ -21,3 +21,16 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ("url", "owner", "events", "active", "created_at")
+    list_filter = ("active",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event", "webhook", "status", "attempts", "last_status_code", "created_at")
+    list_filter = ("status", "event")
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields] + ["log"]

@@ -1,13 +1,16 @@
 """Shared API pieces (permissions, error shape) and the jobs endpoint."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.core import selectors
-from apps.core.models import Job
+from apps.core import selectors, webhooks
+from apps.core.models import Job, Webhook, WebhookDelivery
 from apps.core.roles import CURATE, RATE
 from apps.core.services import BrokerUnavailable
 
@@ -32,6 +35,8 @@ def exception_handler(exc, context):
         exc = ServiceUnavailable(str(exc))
     elif isinstance(exc, Http404):
         exc = NotFound("Not found, or not visible to your account.")
+    elif isinstance(exc, DjangoValidationError):
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
@@ -80,3 +85,55 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def get_queryset(self):
         return selectors.jobs_visible_to(self.request.user)
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event",
+            "payload",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_response",
+            "log",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=Webhook.Event.choices))
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "events", "active", "secret", "created_at"]
+        read_only_fields = ["secret", "created_at"]
+
+
+class WebhookViewSet(viewsets.ModelViewSet):
+    """Your webhooks (curators). Each POST carries `X-Equitext-Signature: sha256=HMAC(secret, body)`."""
+
+    queryset = Webhook.objects.none()
+    serializer_class = WebhookSerializer
+    permission_classes = [IsCurator]
+
+    def get_queryset(self):
+        return Webhook.objects.filter(owner=self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = webhooks.webhook_create(
+            owner=self.request.user, url=data["url"], events=data["events"]
+        )
+
+    @extend_schema(responses=WebhookDeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        """The latest deliveries of this webhook, with every attempt's outcome."""
+        hook = self.get_object()
+        page = self.paginate_queryset(hook.deliveries.all())
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

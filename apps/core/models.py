@@ -97,3 +97,52 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Webhook(TimeStamped):
+    """A curator's subscription: POST a signed JSON body to `url` when one of `events` happens."""
+
+    class Event(models.TextChoices):
+        JOB_FINISHED = "job.finished", "A job finished (succeeded or failed)"
+        STUDY_COMPLETED = "study.completed", "A study received all its ratings"
+        STUDY_PROGRESS = "study.progress", "A study reached a share of its ratings"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500, help_text="http(s) address that receives the POSTs.")
+    events = models.JSONField(default=list, help_text="Event names, e.g. ['job.finished'].")
+    secret = models.CharField(max_length=64, help_text="Key of the X-Equitext-Signature HMAC-SHA256.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.url} ({', '.join(self.events)})"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one webhook: every attempt's outcome is kept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (no more retries)"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=50)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_response = models.TextField(
+        blank=True, help_text="Start of the receiver's last answer, or the error."
+    )
+    log = models.JSONField(default=list, help_text="[{at, status_code, error}] per attempt.")
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.event} → {self.webhook.url} ({self.status})"

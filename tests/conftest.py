@@ -73,7 +73,7 @@ def celery_worker(django_db_setup, django_db_blocker, test_redis):
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "WORKER_HEARTBEAT_SECONDS": "1",
     }
-    log_path = ROOT / ".data" / f"test-worker{os.environ.get('EQUITEXT_TEST_DB_SUFFIX', '')}.log"
+    log_path = Path(settings.DATA_DIR) / f"test-worker{os.environ.get('EQUITEXT_TEST_DB_SUFFIX', '')}.log"
     log = open(log_path, "w")  # noqa: SIM115 (closed at teardown)
     proc = subprocess.Popen(
         [

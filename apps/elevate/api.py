@@ -1,0 +1,407 @@
+"""ELEVATE API: checklist templates (read), assessments with their responses (assessor writes), exports.
+
+Curators only; raters get 403, anonymous callers 401. Any curator reads every assessment; only an
+assessment's own assessor changes it (403 otherwise), and a submitted one answers 409.
+"""
+
+import csv
+import json
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api import IsCurator
+from apps.elevate import selectors, services
+from apps.elevate.models import (
+    Assessment,
+    ChecklistDomain,
+    ChecklistItem,
+    ChecklistTemplate,
+    ItemResponse,
+    SubjectKind,
+)
+from apps.elevate.services import AssessmentLocked
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The assessment is submitted and frozen; start a revision to change it."
+    default_code = "conflict"
+
+
+def _as_api_error(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"detail": " ".join(error.messages)})
+
+
+class CallService:
+    """Run a service and translate its errors into API errors (400, 409; 403 passes through)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if isinstance(exc, DjangoValidationError):
+            raise _as_api_error(exc) from exc
+        if isinstance(exc, AssessmentLocked):
+            raise Conflict(str(exc)) from exc
+        return False
+
+
+# --- templates -------------------------------------------------------------------------------------
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "order", "code", "wording", "guidance"]
+
+
+class ChecklistDomainSerializer(serializers.ModelSerializer):
+    items = ChecklistItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChecklistDomain
+        fields = ["id", "order", "name", "description", "items"]
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    domains = ChecklistDomainSerializer(many=True, read_only=True)
+    is_frozen = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ChecklistTemplate
+        fields = [
+            "id",
+            "name",
+            "version",
+            "description",
+            "previous",
+            "frozen_at",
+            "is_frozen",
+            "created_at",
+            "domains",
+        ]
+        read_only_fields = fields
+
+
+class TemplateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Checklist templates with their domains and items, newest version first (curators read)."""
+
+    queryset = ChecklistTemplate.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = TemplateSerializer
+    permission_classes = [IsCurator]
+    filterset_fields = ["name", "version"]
+
+    def get_queryset(self):
+        return selectors.templates_visible_to(self.request.user).order_by("name", "-version")
+
+
+# --- assessments -----------------------------------------------------------------------------------
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    assessor = django_filters.CharFilter(field_name="assessor__username", help_text="Assessor's username.")
+    template_name = django_filters.CharFilter(field_name="template__name")
+
+    class Meta:
+        model = Assessment
+        fields = ["status", "subject_kind", "subject_id", "assessor", "template", "template_name", "doi"]
+
+
+class ItemResponseSerializer(serializers.ModelSerializer):
+    item_code = serializers.CharField(source="item.code", read_only=True)
+    updated_by = serializers.CharField(source="updated_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = ItemResponse
+        fields = [
+            "id",
+            "item",
+            "item_code",
+            "status",
+            "location",
+            "comment",
+            "prefilled",
+            "prefill_source",
+            "updated_by",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ResponseWriteSerializer(serializers.Serializer):
+    item_code = serializers.CharField(max_length=20, help_text='The checklist item, e.g. "5.1".')
+    status = serializers.ChoiceField(choices=ItemResponse.Status.choices, allow_blank=True)
+    location = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+    comment = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        trim_whitespace=False,
+        help_text='Required when the status is "partial" or "not_reported".',
+    )
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    assessor = serializers.CharField(source="assessor.username", read_only=True)
+    template_name = serializers.CharField(source="template.name", read_only=True)
+    template_version = serializers.IntegerField(source="template.version", read_only=True)
+    subject_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "template",
+            "template_name",
+            "template_version",
+            "assessor",
+            "subject_kind",
+            "subject_id",
+            "subject_label",
+            "title",
+            "doi",
+            "url",
+            "status",
+            "submitted_at",
+            "revision_of",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentDetailSerializer(AssessmentSerializer):
+    responses = ItemResponseSerializer(many=True, read_only=True)
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = [*AssessmentSerializer.Meta.fields, "responses"]
+        read_only_fields = fields
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    subject_kind = serializers.ChoiceField(choices=SubjectKind.choices)
+    subject_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    doi = serializers.CharField(required=False, allow_blank=True, default="")
+    url = serializers.CharField(required=False, allow_blank=True, default="")
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=ChecklistTemplate.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Defaults to the newest version of the ELEVATE checklist.",
+    )
+    prefill = serializers.BooleanField(required=False, default=True)
+
+
+class AssessmentUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True)
+    doi = serializers.CharField(required=False, allow_blank=True)
+    url = serializers.CharField(required=False, allow_blank=True)
+
+
+class AssessmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """ELEVATE assessments. Every curator reads all of them; only the assessor writes, while a draft."""
+
+    queryset = Assessment.objects.none()  # for the schema; requests use get_queryset()
+    permission_classes = [IsCurator]
+    filterset_class = AssessmentFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        assessments = selectors.assessments_visible_to(self.request.user)
+        if self.action == "retrieve":
+            assessments = assessments.prefetch_related("responses__item", "responses__updated_by")
+        return assessments
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": AssessmentDetailSerializer,
+            "create": AssessmentCreateSerializer,
+            "partial_update": AssessmentUpdateSerializer,
+            "responses": ResponseWriteSerializer,
+        }.get(self.action, AssessmentSerializer)
+
+    @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentDetailSerializer})
+    def create(self, request):
+        serializer = AssessmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with CallService():
+            assessment = services.assessment_create(assessor=request.user, **serializer.validated_data)
+        return Response(self._detail(assessment), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssessmentUpdateSerializer, responses={200: AssessmentDetailSerializer})
+    def partial_update(self, request, pk=None):
+        assessment = self.get_object()
+        serializer = AssessmentUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with CallService():
+            assessment = services.assessment_update(
+                assessment=assessment, actor=request.user, **serializer.validated_data
+            )
+        return Response(self._detail(assessment))
+
+    def _detail(self, assessment: Assessment) -> dict:
+        fresh = (
+            self.get_queryset()
+            .prefetch_related("responses__item", "responses__updated_by")
+            .get(pk=assessment.pk)
+        )
+        return AssessmentDetailSerializer(fresh).data
+
+    @extend_schema(
+        request=None,
+        responses={200: AssessmentDetailSerializer, 409: OpenApiResponse(description="Already submitted")},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit (freeze) the assessment; every item needs an answer (400 lists the missing ones)."""
+        with CallService():
+            assessment = services.assessment_submit(assessment=self.get_object(), actor=request.user)
+        return Response(self._detail(assessment))
+
+    @extend_schema(request=None, responses={201: AssessmentDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """Start (or reopen) a draft revision of a submitted assessment, with its answers copied."""
+        with CallService():
+            revision = services.assessment_revise(assessment=self.get_object(), actor=request.user)
+        return Response(self._detail(revision), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("PrefillResult", {"written": serializers.IntegerField()})},
+    )
+    @action(detail=True, methods=["post"])
+    def prefill(self, request, pk=None):
+        """Fill answers from data stored in Equitext; answers a person gave are kept."""
+        with CallService():
+            written = services.assessment_prefill(assessment=self.get_object(), actor=request.user)
+        return Response({"written": written})
+
+    @extend_schema(
+        methods=["GET"], request=None, responses={200: ItemResponseSerializer(many=True)}, filters=False
+    )
+    @extend_schema(methods=["POST"], request=ResponseWriteSerializer, responses={200: ItemResponseSerializer})
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def responses(self, request, pk=None):
+        """GET: the answers given so far. POST: save the answer to one item (`item_code`)."""
+        assessment = self.get_object()
+        if request.method == "GET":
+            responses = assessment.responses.select_related("item", "updated_by")
+            return Response(ItemResponseSerializer(responses, many=True).data)
+        serializer = ResponseWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = ChecklistItem.objects.filter(
+            domain__template=assessment.template_id, code=data["item_code"]
+        ).first()
+        if item is None:
+            raise ValidationError(
+                {"item_code": f'Checklist {assessment.template} has no item "{data["item_code"]}".'}
+            )
+        with CallService():
+            response = services.response_save(
+                assessment=assessment,
+                item=item,
+                actor=request.user,
+                status=data["status"],
+                location=data["location"],
+                comment=data["comment"],
+            )
+        return Response(ItemResponseSerializer(response).data)
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+class AnyAccept(BaseContentNegotiation):
+    """Downloads answer in their own format whatever the client's Accept header says."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class _AssessmentExport(APIView):
+    permission_classes = [IsCurator]
+    content_negotiation_class = AnyAccept
+    content_type = ""
+    filename = ""
+
+    def records(self, request):
+        filters = AssessmentFilter(request.GET, queryset=selectors.assessments_visible_to(request.user))
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        return selectors.assessment_export_records(filters.qs)
+
+    def get(self, request):
+        response = StreamingHttpResponse(self.lines(self.records(request)), content_type=self.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
+
+
+@extend_schema(
+    parameters=[AssessmentFilter],
+    responses={
+        (200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR, description="One JSON object per line")
+    },
+)
+class AssessmentExportJsonl(_AssessmentExport):
+    """Every checklist item of every visible assessment, one JSON object per line (streamed)."""
+
+    content_type = "application/jsonl; charset=utf-8"
+    filename = "assessments.jsonl"
+
+    def lines(self, records):
+        for record in records:
+            yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+@extend_schema(
+    parameters=[AssessmentFilter],
+    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV with a header row")},
+)
+class AssessmentExportCsv(_AssessmentExport):
+    """Every checklist item of every visible assessment, one CSV row each (streamed)."""
+
+    content_type = "text/csv; charset=utf-8"
+    filename = "assessments.csv"
+
+    def lines(self, records):
+        writer = csv.writer(_Echo())
+        yield writer.writerow(selectors.EXPORT_FIELDS)
+        for record in records:
+            yield writer.writerow([_csv_value(record[name]) for name in selectors.EXPORT_FIELDS])
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

@@ -1,0 +1,212 @@
+"""Pre-fill: answers drawn from what Equitext itself stored about a subject.
+
+One provider per subject kind returns `{item code: Prefill(status, location, comment, source)}`.
+Providers read other apps' models by name (`django.apps.apps.get_model`) and their fields with
+`getattr`, because those apps evolve on their own schedule: a missing model, field or relation means
+"nothing to say about this item", never an error. To support a new source of evidence, add a function
+decorated with `@provider("<subject kind>")`, or extend an existing one with another item code.
+
+Only facts are pre-filled (what is stored, where); the assessor still judges and may change every
+answer (`services.response_save` clears the pre-fill mark when they do).
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Avg, Count
+
+from apps.elevate.models import Assessment, ItemResponse, SubjectKind
+
+REPORTED = ItemResponse.Status.REPORTED
+PARTIAL = ItemResponse.Status.PARTIAL
+NOT_REPORTED = ItemResponse.Status.NOT_REPORTED
+
+
+class Prefill(NamedTuple):
+    status: str
+    location: str
+    comment: str
+    source: str = ""
+
+
+Answers = dict[str, Prefill]
+PROVIDERS: dict[str, Callable[[Assessment], Answers]] = {}
+
+
+def provider(kind: str):
+    """Register the pre-fill provider of a subject kind (one per kind; the last registered wins)."""
+
+    def register(function: Callable[[Assessment], Answers]):
+        PROVIDERS[kind] = function
+        return function
+
+    return register
+
+
+def prefill_for(assessment: Assessment) -> Answers:
+    """The pre-filled answers for an assessment's subject (empty when nothing is known)."""
+    function = PROVIDERS.get(assessment.subject_kind)
+    return function(assessment) if function else {}
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _first(obj, *names):
+    """The first attribute of `obj` among `names` that holds a value (not None / empty)."""
+    for name in names:
+        value = getattr(obj, name, None)
+        if value not in (None, "", {}, []):
+            return value
+    return None
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _format_parameters(parameters) -> str:
+    if isinstance(parameters, dict):
+        return ", ".join(f"{key}={value}" for key, value in sorted(parameters.items()))
+    return str(parameters)
+
+
+@provider(SubjectKind.PUBLICATION)
+def publication_answers(assessment: Assessment) -> Answers:
+    """Nothing about an external publication is stored in Equitext: the assessor reads it."""
+    return {}
+
+
+@provider(SubjectKind.MODEL_RUN)
+def model_run_answers(assessment: Assessment) -> Answers:
+    """Model characteristics, parameters, seed, prompt and scores recorded on a `scoring.ModelRun`."""
+    run = assessment.subject
+    if run is None:
+        return {}
+    source = f"model run #{run.pk}"
+    where = f"Equitext {source}"
+    answers: Answers = {}
+
+    model_id = _first(run, "model_identifier", "model_id", "model_name", "model")
+    revision = _first(run, "model_revision", "revision")
+    if model_id and revision:
+        answers["1.1"] = Prefill(REPORTED, where, f"Model {model_id}, revision {revision}.", source)
+    elif model_id:
+        answers["1.1"] = Prefill(
+            PARTIAL, where, f"Model {model_id}; no revision or checksum is stored on the run.", source
+        )
+
+    prompt = _first(run, "prompt_template", "prompt")
+    if prompt:
+        text = _first(prompt, "text", "template", "body") or prompt
+        answers["5.1"] = Prefill(
+            REPORTED, f"{where}, prompt template", f"Prompt template: {str(text)[:1000]}", source
+        )
+
+    parameters = _first(run, "parameters", "params", "generation_parameters")
+    if parameters:
+        answers["5.2"] = Prefill(REPORTED, f"{where}, parameters", _format_parameters(parameters), source)
+
+    if any(hasattr(run, name) for name in ("seed", "random_seed")):
+        seed = _first(run, "seed", "random_seed")
+        if seed is not None:
+            answers["5.3"] = Prefill(REPORTED, f"{where}, parameters", f"Seed {seed}.", source)
+        else:
+            answers["5.3"] = Prefill(NOT_REPORTED, where, "The run stored no random seed.", source)
+
+    if model_id and revision:
+        answers["5.4"] = Prefill(
+            PARTIAL,
+            where,
+            f"Model revision {revision} is stored; library versions and query dates are not part of the run "
+            "record.",
+            source,
+        )
+
+    answers.update(_candidate_answers(run, where, source))
+    return answers
+
+
+def _candidate_answers(run, where: str, source: str) -> Answers:
+    """Accuracy (SARI, BLEU, reward) and coverage figures from the run's scored candidates."""
+    Candidate = _model("scoring.Candidate")
+    if Candidate is None or not _has_field(Candidate, "run"):
+        return {}
+    candidates = Candidate._default_manager.filter(run=run)
+    metrics = [name for name in ("sari", "bleu", "reward") if _has_field(Candidate, name)]
+    aggregates = candidates.aggregate(
+        n=Count("pk"),
+        **({"segments": Count("segment", distinct=True)} if _has_field(Candidate, "segment") else {}),
+        **{name: Avg(name) for name in metrics},
+    )
+    if not aggregates["n"]:
+        return {}
+    answers: Answers = {}
+    figures = [
+        f"mean {name.upper()} {aggregates[name]:.1f}" for name in metrics if aggregates[name] is not None
+    ]
+    if figures:
+        reference = "against the human references" if aggregates.get("sari") is not None else ""
+        answers["2.2"] = Prefill(
+            PARTIAL,
+            f"{where}, candidate scores",
+            f"{', '.join(figures)} over {aggregates['n']} candidates {reference}".strip()
+            + "; no confidence intervals are computed.",
+            source,
+        )
+    if aggregates.get("segments"):
+        answers["3.1"] = Prefill(
+            REPORTED,
+            f"{where}, candidates",
+            f"{aggregates['n']} candidates generated for {aggregates['segments']} segments.",
+            source,
+        )
+    return answers
+
+
+@provider(SubjectKind.STUDY)
+def study_answers(assessment: Assessment) -> Answers:
+    """Fairness evaluation design (rubric, rater groups, sample, seed) recorded on a `reviews.Study`."""
+    study = assessment.subject
+    if study is None:
+        return {}
+    source = f"study #{study.pk}"
+    where = f"Equitext {source}"
+    answers: Answers = {}
+
+    rubric = _first(study, "rubric")
+    if rubric is not None:
+        answers["7.2"] = Prefill(
+            REPORTED, f"{where}, rubric", f"Outputs rated with the rubric {rubric}.", source
+        )
+
+    quotas = _first(study, "quotas")
+    if isinstance(quotas, dict) and quotas:
+        groups = ", ".join(f"{group}: {n} per item" for group, n in quotas.items())
+        answers["7.3"] = Prefill(
+            PARTIAL,
+            f"{where}, quotas",
+            f"Rater groups and ratings per item: {groups}. Check the study results for agreement.",
+            source,
+        )
+
+    items = getattr(study, "items", None)
+    if items is not None and hasattr(items, "count"):
+        n = items.count()
+        if n:
+            answers["2.4"] = Prefill(PARTIAL, f"{where}, items", f"{n} items in the study.", source)
+
+    seed = _first(study, "seed", "randomisation_seed", "random_seed")
+    if seed is not None:
+        answers["5.3"] = Prefill(REPORTED, where, f"Randomisation seed {seed}.", source)
+    return answers

@@ -4,6 +4,8 @@ Terms are whole words or phrases matched case-insensitively (a trailing plural "
 They only *suggest* tags: a curator confirms or edits them on the question page.
 """
 
+import re
+
 # "Black" and "White" alone also name stools, moulds and blood cells: only their phrases about people count.
 _PEOPLE = [
     "patient",
@@ -200,6 +202,7 @@ DEFAULT_LEXICON: list[tuple[str, str, list[str]]] = [
             "global south",
             "developing country",
             "developing countries",
+            "poor countries",
             "low-income country",
             "refugee",
             "immigrant",
@@ -245,3 +248,30 @@ DEFAULT_LEXICON: list[tuple[str, str, list[str]]] = [
         ["obese", "obesity", "overweight", "fat people", "underweight", "bmi"],
     ),
 ]
+
+
+class IdentityLexicon:
+    """Matches identity terms in text. Build once per import (`IdentityLexicon.load()`), reuse per row."""
+
+    def __init__(self, terms: list[tuple[str, str]]):
+        """`terms`: (axis slug, term) pairs."""
+        self._patterns: list[tuple[str, str, re.Pattern]] = []
+        for axis, term in terms:
+            words = r"[\s-]+".join(re.escape(word) for word in term.casefold().split())
+            self._patterns.append(
+                (axis, term.casefold(), re.compile(rf"(?<![\w-])(?:{words})s?(?![\w-])", re.I))
+            )
+
+    @classmethod
+    def load(cls) -> "IdentityLexicon":
+        from apps.equity.models import IdentityTerm
+
+        return cls(list(IdentityTerm.objects.values_list("axis__slug", "term")))
+
+    def matches(self, text: str) -> set[tuple[str, str]]:
+        """The (axis slug, term) pairs found in `text`."""
+        return {(axis, term) for axis, term, pattern in self._patterns if pattern.search(text)}
+
+    def axes(self, text: str) -> list[str]:
+        """Axis slugs mentioned in `text`, sorted."""
+        return sorted({axis for axis, _ in self.matches(text)})

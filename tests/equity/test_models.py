@@ -10,7 +10,9 @@ def test_the_same_question_twice_in_a_set_is_refused():
     question_set = QuestionSet.objects.create(name="OMAQ", slug="omaq")
     Question.objects.create(question_set=question_set, text="Why do Black patients need more pain medicine?")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Question.objects.create(question_set=question_set, text="why do black  patients need more pain medicine? ")
+        Question.objects.create(
+            question_set=question_set, text="why do black  patients need more pain medicine? "
+        )
 
 
 def test_the_identity_lexicon_is_seeded_as_editable_data():

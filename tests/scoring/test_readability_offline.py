@@ -1,0 +1,58 @@
+"""Readability never touches the network: a fresh process with sockets and NLTK's downloader disabled
+still scores text with the CMU dictionary (not only the Pyphen fallback)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Runs in a new interpreter, so no earlier import in the test session can hide a download.
+SCRIPT = r"""
+import json, socket, sys
+
+def refuse(*args, **kwargs):
+    raise RuntimeError("network access attempted")
+
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+import nltk
+nltk.download = refuse
+
+import django
+django.setup()  # the scoring app installs the offline dictionary at startup
+
+import textstat
+from apps.scoring.readability import readability_scores
+
+text = "Colonoscopy finds polyps early. Chemotherapy treats cancer that has spread."
+print(json.dumps({
+    "scores": readability_scores(text),
+    "textstat_syllables": textstat.syllable_count(text),
+    "cancer": textstat.syllable_count("cancer"),
+    "chemotherapy": textstat.syllable_count("chemotherapy"),
+}))
+"""
+
+
+def test_scoring_works_with_the_network_disabled(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "apps.settings",
+        # An empty NLTK data path and home: a copy of NLTK's cmudict on this machine cannot mask a download.
+        "NLTK_DATA": str(tmp_path),
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    # The CMU dictionary's count (the Pyphen fallback would give "chemotherapy" 3 syllables).
+    assert out["chemotherapy"] == 5
+    assert out["cancer"] == 2
+    assert out["scores"]["syllables"] == out["textstat_syllables"]
+    assert out["scores"]["words"] == 10

@@ -76,19 +76,41 @@ def job_progress(*, job_id: int, done: int, total: int, message: str = "") -> No
     )
 
 
+@transaction.atomic
 def job_succeed(*, job_id: int, result: dict | None = None) -> None:
-    Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(
+    finished = Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(
         status=Job.Status.SUCCEEDED,
         result=result or {},
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
+    if finished:
+        _emit_finished(job_id)
 
 
+@transaction.atomic
 def job_fail(*, job_id: int, error: str) -> None:
-    Job.objects.filter(id=job_id).exclude(status__in=Job.FINISHED).update(
-        status=Job.Status.FAILED, error=error[:10000], finished_at=timezone.now(), updated_at=timezone.now()
+    finished = (
+        Job.objects.filter(id=job_id)
+        .exclude(status__in=Job.FINISHED)
+        .update(
+            status=Job.Status.FAILED,
+            error=error[:10000],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
     )
+    if finished:
+        _emit_finished(job_id)
+
+
+def _emit_finished(job_id: int) -> None:
+    from apps.core.webhooks import webhook_emit  # webhooks imports audit_record from this module
+
+    job = Job.objects.get(id=job_id)
+    payload = {"job": job.id, "kind": job.kind, "status": job.status, "error": job.error}
+    payload |= {"progress_done": job.progress_done, "progress_total": job.progress_total}
+    webhook_emit(event="job.finished", payload=payload)
 
 
 def job_run(*, job_id: int, worker: str, work: Callable[[Job, Callable[..., None]], dict | None]) -> bool:

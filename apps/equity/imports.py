@@ -17,7 +17,6 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from apps.equity.models import QuestionSet, text_normalise
 
@@ -110,7 +109,7 @@ _PREFIXES = ("equitymedqa_", "other_datasets_")
 def set_name_from_file(file_name: str) -> str:
     """`equitymedqa_omaq.csv` → OMAQ, `equitymedqa_fbrt_llm_661_sampled.csv` → FBRT-LLM-661,
     `equitymedqa_cc_manual.csv` → CC-Manual. Acronyms upper-case, other words capitalised, "-"-joined."""
-    stem = PurePath(file_name).name
+    stem = re.split(r"[\\/]", file_name)[-1]  # a browser may send a Windows path
     stem = re.sub(r"\.(csv|tsv|txt)$", "", stem, flags=re.I)
     lowered = stem.lower()
     for prefix in _PREFIXES:
@@ -126,7 +125,7 @@ def set_name_from_file(file_name: str) -> str:
 
 def kind_from_file(file_name: str) -> str | None:
     """Counterfactual when the release name says so (`cc_manual`, `cc_llm`); None when it does not tell."""
-    name = PurePath(file_name).name.lower()
+    name = re.split(r"[\\/]", file_name)[-1].lower()
     if re.search(r"(^|[_-])cc([_-]|\.|$)", name):
         return QuestionSet.Kind.COUNTERFACTUAL
     if name.startswith(_PREFIXES):

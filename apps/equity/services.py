@@ -91,7 +91,7 @@ def question_set_import(
         report.error(None, f'Unknown kind "{kind}"; use single or counterfactual.', "kind")
         return report
     existing = QuestionSet.objects.filter(name=name).first()
-    kind = kind or (existing.kind if existing else None) or kind_from_file(file_name)
+    kind = kind or kind_from_file(file_name) or (existing.kind if existing else None)
     parsed = question_file_parse(file_name=file_name, content=content, kind=kind, report=report)
     if existing and existing.kind != parsed.kind:
         report.error(
@@ -361,10 +361,10 @@ def answers_import(
         default_revision=revision,
         report=report,
     )
-    if not report.ok:
-        return report
+    # Match even the rows of a file with errors, so one upload lists every problem.
     matched = _answer_rows_match(rows=rows, question_set=question_set, report=report)
     if not report.ok:
+        report.errors.sort(key=lambda issue: issue.row or 0)
         return report
     created = existing = 0
     producers = set()

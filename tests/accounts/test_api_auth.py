@@ -48,3 +48,13 @@ def test_anonymous_gets_401_and_a_rater_gets_403_on_curator_endpoints(api, api_a
 def test_curators_list_raters_by_group(api_as, curator, rater_physician, rater_consumer):
     body = api_as(curator).get("/api/v1/raters/", {"group__slug": "consumer"}).json()
     assert [r["username"] for r in body["results"]] == ["carol"]
+
+
+def test_repeated_wrong_passwords_lock_the_login_even_with_the_right_one(api, client, curator):
+    for _ in range(5):
+        api.post("/api/v1/auth/token/", {"username": "alice", "password": "guess"}, format="json")
+    response = api.post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    page = client.post("/login/", {"username": "alice", "password": PASSWORD})
+    assert page.status_code == 429
+    assert b"Too many failed log-ins" in page.content

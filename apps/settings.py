@@ -8,7 +8,6 @@ SECRET_KEY must be given; nothing falls back to an insecure default.
 import os
 import sys
 from datetime import timedelta
-
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 

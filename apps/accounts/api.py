@@ -35,7 +35,7 @@ class TokenObtainView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(
-            request,
+            request._request,  # the HttpRequest: django-axes marks a locked-out request on it
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )

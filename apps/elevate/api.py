@@ -315,7 +315,7 @@ class AssessmentViewSet(
         ).first()
         if item is None:
             raise ValidationError(
-                {"item_code": f'Checklist {assessment.template} has no item "{data["item_code"]}".'}
+                {"item_code": [f'Checklist {assessment.template} has no item "{data["item_code"]}".']}
             )
         with CallService():
             response = services.response_save(

@@ -1,3 +1,6 @@
 """Thin Celery tasks: load ids, call a service, record progress. Importing one module per concept."""
 
-from workers.tasks import core  # noqa: F401
+from workers.tasks import (
+    core,  # noqa: F401
+    corpus,  # noqa: F401
+)

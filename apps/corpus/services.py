@@ -12,14 +12,19 @@ Rules:
 - Every save, revert and bulk action creates a `SegmentRevision` and bumps `version` by one.
 """
 
+import hashlib
 from collections.abc import Iterable
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import MD5
 
-from apps.core.services import audit_record
-from apps.corpus.models import Document, Segment, SegmentRevision, Source, Split, Status
+from apps.core.services import audit_record, job_create
+from apps.corpus.importing import PRESETS, FileRejected, ImportSpec, RowReader, format_for
+from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source, Split, Status
 from apps.scoring.services import text_scores_get_or_compute
 
 ALLOWED_TRANSITIONS = {
@@ -203,3 +208,325 @@ def source_get_or_create(*, name: str, url: str = "", licence: str = "") -> Sour
 @transaction.atomic
 def document_create(*, source: Source, title: str, url: str = "", topic: str = "") -> Document:
     return Document.objects.create(source=source, title=title, url=url, topic=topic)
+
+
+# ---- import ----------------------------------------------------------------------------------------------
+
+# Files larger than this run as a background Job with a progress bar; smaller ones answer at once.
+IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_REPORT_MAX = 500  # problems kept in the report (the count is always exact)
+_WRITE_CHUNK = 2000
+
+
+class ImportProblems(Exception):
+    """The file was checked and refused; `batch.report` lists the problems. Nothing was written."""
+
+    def __init__(self, batch):
+        self.batch = batch
+        super().__init__(import_summary(batch))
+
+
+def import_summary(batch) -> str:
+    if batch.state == ImportBatch.State.DONE:
+        skipped = f", skipped {batch.rows_skipped} invalid row(s) as asked" if batch.rows_skipped else ""
+        return (
+            f"Imported {batch.rows_imported} segment(s) into {batch.documents_created} new document(s)"
+            f"{skipped}."
+        )
+    problems = batch.options.get("problem_count", len(batch.report))
+    rows = batch.options.get("invalid_rows", 0)
+    if rows:
+        return (
+            f"Nothing was imported: {rows} of {batch.rows_total} row(s) have problems ({problems} in all). "
+            "Fix them, or choose “skip invalid rows”."
+        )
+    return f"Nothing was imported: {batch.report[0]['problem'] if batch.report else 'the file was refused.'}"
+
+
+def _spec_from(options: dict):
+    return ImportSpec(
+        format=options["format"],
+        preset=options["preset"],
+        mapping=options.get("mapping") or {},
+        default_split=options.get("default_split") or Split.UNLABELLED,
+        default_source=options.get("default_source") or "Imported",
+        default_document=options.get("default_document") or "Imported document",
+    )
+
+
+def import_options(
+    *,
+    file_name: str,
+    preset: str,
+    format: str = "",
+    mapping: dict | None = None,
+    default_split: str = "",
+    default_source: str = "",
+    default_document: str = "",
+) -> dict:
+    """Validated import options (raises ValidationError naming the field)."""
+    if preset not in PRESETS:
+        raise ValidationError({"preset": f"Unknown preset {preset!r}; use one of {', '.join(PRESETS)}."})
+    try:
+        fmt = format_for(file_name, format)
+    except FileRejected as exc:
+        raise ValidationError({"format": str(exc)}) from None
+    if default_split and default_split not in Split.values:
+        raise ValidationError(
+            {"default_split": f"Unknown split {default_split!r}; use {', '.join(Split.values)}."}
+        )
+    if preset == "mapping" and not (mapping or {}).get("original"):
+        raise ValidationError(
+            {"mapping": "Name the column that holds the original text (mapping “original”)."}
+        )
+    return {
+        "format": fmt,
+        "preset": preset,
+        "mapping": {k: v for k, v in (mapping or {}).items() if v},
+        "default_split": default_split or Split.UNLABELLED,
+        "default_source": (default_source or "Imported").strip()[:200],
+        "default_document": (default_document or PurePath(file_name).stem or "Imported document").strip()[
+            :300
+        ],
+    }
+
+
+def import_batch_create(*, file_name: str, options: dict, skip_invalid: bool, user, upload=None):
+    """Record an import; with `upload` (a Django File) the file is stored for a background job."""
+    batch = ImportBatch(
+        file_name=file_name[:255],
+        format=options["format"],
+        preset=options["preset"],
+        options=options,
+        skip_invalid=skip_invalid,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    if upload is not None:
+        batch.file.save(file_name, upload, save=False)
+    batch.save()
+    return batch
+
+
+def corpus_import_start(*, upload, file_name: str, options: dict, skip_invalid: bool, user):
+    """Import a file: inline when small (returns the finished batch), else as a Job (batch.job is set).
+
+    Inline imports raise ImportProblems when the file is refused (nothing written).
+    """
+    size = getattr(upload, "size", None) or 0
+    if size <= IMPORT_INLINE_MAX_BYTES:
+        batch = import_batch_create(
+            file_name=file_name, options=options, skip_invalid=skip_invalid, user=user
+        )
+        return import_batch_run(batch_id=batch.pk, open_file=lambda: _rewound(upload))
+    with transaction.atomic():
+        batch = import_batch_create(
+            file_name=file_name, options=options, skip_invalid=skip_invalid, user=user, upload=upload
+        )
+        batch.job = job_create(
+            kind="corpus.import",
+            task="equitext.corpus.import",
+            requested_by=batch.created_by,
+            parameters={"batch_id": batch.pk, "file_name": batch.file_name},
+        )
+        batch.save(update_fields=["job"])
+    return batch
+
+
+def _rewound(upload):
+    upload.seek(0)
+    return upload
+
+
+def import_batch_run(*, batch_id: int, open_file=None, progress=None):
+    """Check the whole file, then (if it may be written) write it in one transaction.
+
+    `open_file()` returns the file in binary mode at its start (called once per pass; defaults to the
+    stored upload). `progress(done, total, message)` is told how far each pass got. Returns the batch;
+    raises ImportProblems when the file was refused (the batch then records why).
+    """
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    if open_file is None:
+
+        def open_file():
+            batch.file.open("rb")
+            batch.file.seek(0)
+            return batch.file
+
+    spec = _spec_from(batch.options)
+    try:
+        checked = _import_check(open_file(), spec, progress)
+    except FileRejected as exc:
+        batch.state = ImportBatch.State.REJECTED
+        batch.report = [{"row": None, "line": exc.line, "column": None, "problem": str(exc)}]
+        batch.options = {**batch.options, "problem_count": 1, "invalid_rows": 0}
+        batch.save()
+        raise ImportProblems(batch) from None
+    batch.rows_total = checked["rows"]
+    batch.report = checked["problems"][:IMPORT_REPORT_MAX]
+    batch.options = {
+        **batch.options,
+        "problem_count": len(checked["problems"]),
+        "invalid_rows": len(checked["invalid"]),
+    }
+    if checked["invalid"] and (not batch.skip_invalid or len(checked["invalid"]) == checked["rows"]):
+        batch.state = ImportBatch.State.REJECTED
+        batch.save()
+        raise ImportProblems(batch)
+    with transaction.atomic():
+        written = _import_write(open_file(), spec, checked, batch, progress)
+        batch.rows_imported = written["segments"]
+        batch.documents_created = written["documents"]
+        batch.rows_skipped = len(checked["invalid"])
+        batch.state = ImportBatch.State.DONE
+        batch.save()
+        audit_record(
+            actor=batch.created_by,
+            action="corpus.import",
+            obj=batch,
+            details={
+                "rows": batch.rows_imported,
+                "skipped_rows": sorted(checked["invalid"])[:IMPORT_REPORT_MAX],
+            },
+        )
+    return batch
+
+
+def _doc_key(values: dict) -> tuple[str, str]:
+    return values["source"], values["document"]
+
+
+def _original_hash(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _import_check(binary, spec, progress) -> dict:
+    """Pass 1: every row's problems, plus duplicates within the file and against the corpus."""
+    reader = RowReader(binary, spec)
+    total_bytes = getattr(binary, "size", 0) or 0
+    problems, invalid, first_row, rows = [], set(), {}, 0
+    for parsed in reader:
+        rows += 1
+        if parsed.values and parsed.values.get("original"):
+            key = (*_doc_key(parsed.values), _original_hash(parsed.values["original"]))
+            if key in first_row:
+                parsed.problem(
+                    f"duplicate of row {first_row[key]}: the same original text in document "
+                    f"{parsed.values['document']!r}"
+                )
+            else:
+                first_row[key] = parsed.row
+        if parsed.problems:
+            invalid.add(parsed.row)
+            problems.extend(parsed.problems)
+        if progress and rows % 5000 == 0 and total_bytes:
+            progress(min(reader.bytes_read, total_bytes), total_bytes, f"Checked {rows} rows")
+    # Originals already in the corpus for the same document.
+    documents = {}
+    for source, title in {key[:2] for key in first_row}:
+        found = Document.objects.filter(source__name=source, title=title).values_list("pk", flat=True).first()
+        if found:
+            documents[found] = (source, title)
+    if documents:
+        existing = (
+            Segment.objects.filter(document_id__in=documents)
+            .annotate(digest=MD5("original"))
+            .values_list("document_id", "digest", "position")
+        )
+        for document_id, digest, position in existing.iterator(chunk_size=5000):
+            key = (*documents[document_id], digest)
+            if key in first_row:
+                row = first_row[key]
+                invalid.add(row)
+                problems.append(
+                    {
+                        "row": row,
+                        "line": None,
+                        "column": None,
+                        "problem": f"already in the corpus: document {key[1]!r} has this original as "
+                        f"segment {position}",
+                    }
+                )
+    problems.sort(key=lambda p: p["row"] or 0)
+    return {"rows": rows, "invalid": invalid, "problems": problems}
+
+
+def _import_write(binary, spec, checked: dict, batch, progress) -> dict:
+    """Pass 2: create sources, documents, segments and their first revisions, in chunks."""
+    user = batch.created_by
+    author = user if getattr(user, "is_authenticated", False) else None
+    to_write = checked["rows"] - len(checked["invalid"])
+    sources, documents, next_position = {}, {}, {}
+    created_documents = written = 0
+    chunk: list[dict] = []
+
+    def document_for(values):
+        nonlocal created_documents
+        key = _doc_key(values)
+        if key not in documents:
+            if key[0] not in sources:
+                sources[key[0]] = source_get_or_create(name=key[0])
+            document, created = Document.objects.get_or_create(
+                source=sources[key[0]],
+                title=key[1],
+                defaults={"url": values["url"], "topic": values["topic"]},
+            )
+            created_documents += created
+            documents[key] = document
+            next_position[document.pk] = (document.segments.aggregate(m=Max("position"))["m"] or 0) + 1
+        return documents[key]
+
+    def flush():
+        nonlocal written
+        if not chunk:
+            return
+        texts = [t for values in chunk for t in (values["original"], values["simplified"]) if t]
+        scores = dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
+        segments = []
+        for values in chunk:
+            document = document_for(values)
+            position = next_position[document.pk]
+            next_position[document.pk] += 1
+            segments.append(
+                Segment(
+                    document=document,
+                    position=position,
+                    original=values["original"],
+                    simplified=values["simplified"],
+                    split=values["split"],
+                    annotation=values["annotation"],
+                    original_grade=scores[values["original"]]["flesch_kincaid_grade"],
+                    simplified_grade=(
+                        scores[values["simplified"]]["flesch_kincaid_grade"] if values["simplified"] else None
+                    ),
+                )
+            )
+        Segment.objects.bulk_create(segments, batch_size=_WRITE_CHUNK)
+        SegmentRevision.objects.bulk_create(
+            [
+                SegmentRevision(
+                    segment=s,
+                    version=1,
+                    original=s.original,
+                    simplified=s.simplified,
+                    split=s.split,
+                    status=s.status,
+                    origin=SegmentRevision.Origin.IMPORT,
+                    author=author,
+                )
+                for s in segments
+            ],
+            batch_size=_WRITE_CHUNK,
+        )
+        written += len(chunk)
+        chunk.clear()
+        if progress:
+            progress(written, to_write, f"Imported {written} of {to_write} rows")
+
+    for parsed in RowReader(binary, spec):
+        if parsed.row in checked["invalid"]:
+            continue
+        chunk.append(parsed.values)
+        if len(chunk) >= _WRITE_CHUNK:
+            flush()
+    flush()
+    return {"segments": written, "documents": created_documents}

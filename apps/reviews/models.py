@@ -1,1 +1,244 @@
-from django.db import models  # noqa: F401
+"""Rater studies: rubrics (versioned JSON), studies with per-group quotas, items, the per-group quota
+slots that the assignment engine locks, assignments (leases) and ratings (immutable, versioned).
+
+The assignment rules live in `assignment.py` (and README.md); the invariants the database itself
+enforces are here: one assignment per (item, rater), one slot per (item, rater group), `taken` never
+above the quota, one current rating per assignment.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from apps.accounts.models import RaterGroup
+from apps.core.models import TimeStamped
+from apps.equity.models import Answer, CounterfactualPair
+
+
+class Rubric(TimeStamped):
+    """A rubric version. Once it has ratings (or a launched study uses it) it is frozen: editing it
+    creates the next version under the same name (`services.rubric_revise`)."""
+
+    class Kind(models.TextChoices):
+        INDEPENDENT = "independent", "Independent (one answer)"
+        PAIRWISE = "pairwise", "Pairwise (two answers)"
+        COUNTERFACTUAL = "counterfactual", "Counterfactual pair"
+        SIMPLIFICATION = "simplification", "Simplification candidate"
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    version = models.PositiveIntegerField(default=1)
+    description = models.TextField(blank=True)
+    definition = models.JSONField(help_text="Questions; see apps/reviews/rubric.py for the schema.")
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="reviews_rubric_unique_version")
+        ]
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
+
+    @property
+    def questions(self) -> list[dict]:
+        return self.definition.get("questions", [])
+
+
+class Study(TimeStamped):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LIVE = "live", "Live"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    class Blinding(models.TextChoices):
+        RATERS = "raters", "Raters blind to producers"
+        DOUBLE = "double", "Raters and results blind to producers until the study closes"
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="studies")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    blinding = models.CharField(max_length=10, choices=Blinding.choices, default=Blinding.RATERS)
+    seed = models.BigIntegerField(help_text="Randomises item order, A/B sides and tie-breaks; recorded.")
+    lease_minutes = models.PositiveIntegerField(default=30)
+    source = models.JSONField(default=dict, blank=True, help_text="How the items were chosen.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    launched_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "studies"
+        constraints = [
+            models.CheckConstraint(condition=Q(lease_minutes__gte=1), name="reviews_study_lease_min")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def kind(self) -> str:
+        return self.rubric.kind
+
+
+class StudyQuota(models.Model):
+    """How many ratings each item needs from one rater group."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="quotas")
+    group = models.ForeignKey(RaterGroup, on_delete=models.PROTECT, related_name="+")
+    quota = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["group__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "group"], name="reviews_quota_unique_group"),
+            models.CheckConstraint(condition=Q(quota__gte=1), name="reviews_quota_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.study}: {self.group} × {self.quota}"
+
+
+class StudyItem(models.Model):
+    """What a rater is shown. Independent: `answer_a`. Pairwise: `answer_a` is shown as Response A and
+    `answer_b` as Response B; `swapped` records that the seeded draw put the study's first producer on
+    side B. Counterfactual: `pair` with `answer_a`/`answer_b` answering its questions A and B.
+    Simplification: the original and candidate texts (and the segment/candidate ids they came from)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(help_text="Seeded random order.")
+    kind = models.CharField(max_length=20, choices=Rubric.Kind.choices)
+    answer_a = models.ForeignKey(Answer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answer_b = models.ForeignKey(Answer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    swapped = models.BooleanField(default=False)
+    pair = models.ForeignKey(
+        CounterfactualPair, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    segment_ref = models.BigIntegerField(null=True, blank=True, help_text="corpus.Segment id")
+    candidate_ref = models.BigIntegerField(null=True, blank=True, help_text="scoring.Candidate id")
+    original_text = models.TextField(blank=True)
+    candidate_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["study", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "position"], name="reviews_item_unique_position"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="independent", answer_a__isnull=False, answer_b__isnull=True)
+                    | Q(kind="pairwise", answer_a__isnull=False, answer_b__isnull=False)
+                    | Q(
+                        kind="counterfactual",
+                        pair__isnull=False,
+                        answer_a__isnull=False,
+                        answer_b__isnull=False,
+                    )
+                    | (Q(kind="simplification") & ~Q(candidate_text=""))
+                ),
+                name="reviews_item_fields_match_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.study} item {self.position}"
+
+
+class ItemSlot(models.Model):
+    """The quota of one item for one rater group: `taken` counts submitted ratings plus live leases
+    (never above `quota`); `submitted` counts submitted ratings. The engine locks these rows."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="slots")
+    item = models.ForeignKey(StudyItem, on_delete=models.CASCADE, related_name="slots")
+    group = models.ForeignKey(RaterGroup, on_delete=models.PROTECT, related_name="+")
+    quota = models.PositiveSmallIntegerField()
+    taken = models.PositiveSmallIntegerField(default=0)
+    submitted = models.PositiveSmallIntegerField(default=0)
+    rank = models.BigIntegerField(help_text="Seeded random tie-break among equally rated items.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "group"], name="reviews_slot_unique_group"),
+            models.CheckConstraint(condition=Q(taken__lte=F("quota")), name="reviews_slot_within_quota"),
+            models.CheckConstraint(
+                condition=Q(submitted__lte=F("taken")), name="reviews_slot_submitted_taken"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["study", "group", "taken", "rank"],
+                condition=Q(taken__lt=F("quota")),
+                name="reviews_slot_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"item {self.item_id} / {self.group_id}: {self.taken}/{self.quota}"
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        LEASED = "leased", "Leased"
+        SUBMITTED = "submitted", "Submitted"
+        SKIPPED = "skipped", "Skipped"
+        EXPIRED = "expired", "Expired"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="assignments")
+    item = models.ForeignKey(StudyItem, on_delete=models.CASCADE, related_name="assignments")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    group = models.ForeignKey(RaterGroup, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.LEASED)
+    preassigned = models.BooleanField(default=False, help_text="Given to this rater by a curator; no expiry.")
+    leased_at = models.DateTimeField()
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    time_spent_ms = models.PositiveIntegerField(default=0)
+    draft = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-leased_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "rater"], name="reviews_assignment_once_per_rater"),
+        ]
+        indexes = [
+            models.Index(fields=["study", "rater", "status"], name="reviews_asg_rater"),
+            models.Index(
+                fields=["study", "lease_expires_at"],
+                condition=Q(status="leased"),
+                name="reviews_asg_live_leases",
+            ),
+        ]
+
+    def __str__(self):
+        return f"assignment #{self.pk} ({self.status})"
+
+
+class Rating(models.Model):
+    """A submitted response. Never edited: a correction adds the next version and marks it current."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="ratings")
+    version = models.PositiveSmallIntegerField(default=1)
+    response = models.JSONField()
+    is_current = models.BooleanField(default=True)
+    submitted_at = models.DateTimeField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500, blank=True, help_text="Why a correction was made.")
+
+    class Meta:
+        ordering = ["assignment", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "version"], name="reviews_rating_unique_version"),
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(is_current=True), name="reviews_rating_one_current"
+            ),
+        ]
+
+    def __str__(self):
+        return f"rating of assignment #{self.assignment_id} v{self.version}"

@@ -1,5 +1,32 @@
 """HTML pages (urlpatterns, namespace "reviews") and API routes (api_urlpatterns, under /api/v1/)."""
 
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from apps.reviews import api, views
+
 app_name = "reviews"
-urlpatterns = []
-api_urlpatterns = []
+urlpatterns = [
+    path("studies/", views.study_list, name="study_list"),
+    path("studies/new/", views.study_create, name="study_create"),
+    path("studies/<int:pk>/", views.study_detail, name="study_detail"),
+    path("studies/<int:pk>/preassign/", views.study_preassign, name="study_preassign"),
+    path("studies/<int:pk>/results/", views.study_results, name="study_results"),
+    path("studies/<int:pk>/agreement/", views.study_agreement, name="study_agreement"),
+    path("studies/<int:pk>/tables/<slug:key>.csv", views.study_table_csv, name="study_table_csv"),
+    path("studies/<int:pk>/<slug:action>/", views.study_transition, name="study_transition"),
+    path("rubrics/", views.rubric_list, name="rubric_list"),
+    path("rubrics/<int:pk>/", views.rubric_detail, name="rubric_detail"),
+    path("rate/<int:study_pk>/next/", views.rate_next, name="rate_next"),
+    path("assignments/<int:pk>/", views.rate, name="rate"),
+    path("assignments/<int:pk>/submit/", views.rate_submit, name="rate_submit"),
+    path("assignments/<int:pk>/skip/", views.rate_skip, name="rate_skip"),
+    path("assignments/<int:pk>/draft/", views.rate_draft, name="rate_draft"),
+]
+
+router = SimpleRouter()
+router.register("rubrics", api.RubricViewSet, basename="rubric")
+router.register("studies", api.StudyViewSet, basename="study")
+router.register("assignments", api.AssignmentViewSet, basename="assignment")
+router.register("ratings", api.RatingViewSet, basename="rating")
+api_urlpatterns = router.urls

@@ -1,0 +1,496 @@
+"""REST API of the reviews app (thin: parse, call a service or selector, shape).
+
+Curators: `rubrics/`, `studies/` (create, launch/pause/close, preassign, results, agreement),
+`ratings/` (read, correct). Raters: `studies/` (their own), `studies/{id}/next/`, `assignments/` (their
+own only; anyone else's is a 404), `assignments/{id}/submit|skip|draft|correct/`.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.response import Response
+
+from apps.core.api import IsCurator, IsRater
+from apps.core.roles import is_curator
+from apps.reviews import assignment as engine
+from apps.reviews import results, selectors, services
+from apps.reviews.models import Assignment, Rating, Rubric, Study
+from apps.reviews.rubric import RubricError
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "The request conflicts with the current state."
+
+
+def _raise_for(exc):
+    """Map service errors to API errors with the service's message."""
+    if isinstance(exc, RubricError):
+        raise ValidationError(
+            {"detail": "The response does not fit the rubric; see `errors`.", "errors": exc.errors}
+        )
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError({"detail": "Nothing was changed; see `errors`.", "errors": errors})
+    if isinstance(exc, engine.AssignmentError):
+        if exc.status == 404:
+            raise NotFound(str(exc))
+        error = APIException(str(exc))
+        error.status_code = exc.status
+        raise error
+    raise exc
+
+
+# --- rubrics ---
+
+
+class RubricSerializer(serializers.ModelSerializer):
+    frozen = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rubric
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "version",
+            "description",
+            "definition",
+            "previous",
+            "frozen",
+            "created_at",
+        ]
+        read_only_fields = ["version", "previous", "frozen", "created_at"]
+
+    def get_frozen(self, rubric) -> bool:
+        return services.rubric_is_frozen(rubric)
+
+
+class RubricViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Rubrics (curators). PUT/PATCH changes a rubric in place until it is frozen (it has ratings or a
+    launched study uses it); then it answers 201 with the new version."""
+
+    queryset = Rubric.objects.all()
+    serializer_class = RubricSerializer
+    permission_classes = [IsCurator]
+    filterset_fields = ["kind", "name"]
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            rubric = services.rubric_create(
+                name=data["name"],
+                kind=data["kind"],
+                definition=data["definition"],
+                description=data.get("description", ""),
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(RubricSerializer(rubric).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RubricSerializer, responses={200: RubricSerializer, 201: RubricSerializer})
+    def update(self, request, pk=None, partial=False):
+        rubric = self.get_object()
+        definition = request.data.get("definition", rubric.definition)
+        try:
+            revised = services.rubric_revise(
+                rubric=rubric,
+                definition=definition,
+                description=request.data.get("description"),
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        code = status.HTTP_201_CREATED if revised.pk != rubric.pk else status.HTTP_200_OK
+        return Response(RubricSerializer(revised).data, status=code)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+
+# --- studies ---
+
+
+class QuotaField(serializers.DictField):
+    child = serializers.IntegerField(min_value=0, max_value=50)
+
+
+class StudySerializer(serializers.ModelSerializer):
+    rubric_name = serializers.CharField(source="rubric.__str__", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    quotas = serializers.SerializerMethodField()
+    item_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Study
+        fields = [
+            "id",
+            "name",
+            "description",
+            "rubric",
+            "rubric_name",
+            "kind",
+            "status",
+            "blinding",
+            "seed",
+            "lease_minutes",
+            "quotas",
+            "source",
+            "item_count",
+            "created_at",
+            "launched_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_quotas(self, study) -> dict[str, int]:
+        return {quota.group.slug: quota.quota for quota in study.quotas.select_related("group")}
+
+
+class RaterStudySerializer(serializers.ModelSerializer):
+    """What a rater sees of a study: no producers, no seed, no source."""
+
+    kind = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Study
+        fields = ["id", "name", "description", "kind", "status"]
+        read_only_fields = fields
+
+
+class StudyCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    rubric = serializers.PrimaryKeyRelatedField(queryset=Rubric.objects.all())
+    question_set = serializers.IntegerField(
+        required=False, help_text="EquityMedQA rubrics: the question set."
+    )
+    producers = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="One producer id; two for pairwise."
+    )
+    texts = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text='Simplification: [{"original", "candidate"}].',
+    )
+    quotas = QuotaField(help_text='Ratings per item per rater group slug, e.g. {"physician": 3}.')
+    blinding = serializers.ChoiceField(choices=Study.Blinding.choices, default=Study.Blinding.RATERS)
+    seed = serializers.IntegerField(required=False, min_value=0, allow_null=True)
+    lease_minutes = serializers.IntegerField(default=30, min_value=1, max_value=1440)
+    limit = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+
+
+class PreassignSerializer(serializers.Serializer):
+    rater = serializers.CharField(help_text="Username of the rater.")
+    items = serializers.ListField(child=serializers.IntegerField(), min_length=1, help_text="Study item ids.")
+
+
+class ItemSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    position = serializers.IntegerField()
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    """The rater's view of an assignment: the item's texts and the rubric, never the producers."""
+
+    study = RaterStudySerializer(read_only=True)
+    item = serializers.SerializerMethodField()
+    rubric = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "study",
+            "status",
+            "preassigned",
+            "leased_at",
+            "lease_expires_at",
+            "submitted_at",
+            "time_spent_ms",
+            "draft",
+            "item",
+            "rubric",
+            "rating",
+        ]
+        read_only_fields = fields
+
+    def get_item(self, assignment) -> dict:
+        return selectors.item_for_rater(assignment.item)
+
+    def get_rubric(self, assignment) -> dict:
+        rubric = assignment.study.rubric
+        return {
+            "id": rubric.pk,
+            "name": rubric.name,
+            "version": rubric.version,
+            "definition": rubric.definition,
+        }
+
+    def get_rating(self, assignment) -> dict | None:
+        rating = assignment.ratings.filter(is_current=True).first()
+        return RatingSerializer(rating).data if rating else None
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "assignment", "version", "response", "is_current", "submitted_at", "reason"]
+        read_only_fields = fields
+
+
+class SubmitSerializer(serializers.Serializer):
+    response = serializers.JSONField(help_text="Question key → answer, as the rubric defines.")
+    time_spent_ms = serializers.IntegerField(required=False, min_value=0, allow_null=True)
+
+
+class CorrectSerializer(serializers.Serializer):
+    response = serializers.JSONField()
+    reason = serializers.CharField(max_length=500)
+
+
+class StudyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Studies. Curators see and manage every study; raters list the studies they take part in and ask
+    for their next item with `POST studies/{id}/next/` (204 when nothing is left for them)."""
+
+    queryset = Study.objects.none()  # for the schema; requests use get_queryset()
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        if is_curator(self.request.user):
+            return selectors.studies_all()
+        return selectors.studies_for_rater(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return StudyCreateSerializer
+        return StudySerializer if is_curator(self.request.user) else RaterStudySerializer
+
+    def get_permissions(self):
+        if self.action in ("create", "launch", "pause", "close", "results", "agreement", "preassign"):
+            return [IsCurator()]
+        if self.action == "next":
+            return [IsRater()]
+        return super().get_permissions()
+
+    @extend_schema(request=StudyCreateSerializer, responses={201: StudySerializer})
+    def create(self, request):
+        serializer = StudyCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        source = {key: data[key] for key in ("question_set", "producers", "texts") if key in data}
+        try:
+            study = services.study_create(
+                name=data["name"],
+                description=data["description"],
+                rubric=data["rubric"],
+                source=source,
+                quotas=data["quotas"],
+                blinding=data["blinding"],
+                seed=data.get("seed"),
+                lease_minutes=data["lease_minutes"],
+                limit=data.get("limit"),
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        study = selectors.studies_all().get(pk=study.pk)
+        return Response(StudySerializer(study).data, status=status.HTTP_201_CREATED)
+
+    def _transition(self, request, pk, name):
+        study = self.get_object()
+        try:
+            study = services.study_transition(study=study, action=name, actor=request.user)
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(StudySerializer(selectors.studies_all().get(pk=study.pk)).data)
+
+    @extend_schema(request=None, responses={200: StudySerializer})
+    @action(detail=True, methods=["post"])
+    def launch(self, request, pk=None):
+        """Launch a draft (creating its quota slots) or resume a paused study."""
+        return self._transition(request, pk, "launch")
+
+    @extend_schema(request=None, responses={200: StudySerializer})
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._transition(request, pk, "pause")
+
+    @extend_schema(request=None, responses={200: StudySerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(request, pk, "close")
+
+    @extend_schema(
+        request=None,
+        responses={200: AssignmentSerializer, 204: OpenApiResponse(description="Nothing left for you.")},
+    )
+    @action(detail=True, methods=["post"])
+    def next(self, request, pk=None):
+        """Lease the next item for the calling rater (or return the lease they already hold)."""
+        study = get_object_or_404(selectors.studies_for_rater(request.user), pk=pk)
+        try:
+            assignment = engine.assignment_lease_next(study=study, rater=request.user)
+        except engine.AssignmentError as exc:
+            _raise_for(exc)
+        if assignment is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        assignment = selectors.assignment_own(request.user, assignment.pk)
+        return Response(AssignmentSerializer(assignment).data)
+
+    @extend_schema(request=PreassignSerializer, responses={201: AssignmentSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def preassign(self, request, pk=None):
+        """Give a named rater an explicit batch of items (they count against the quota; no expiry)."""
+        from django.contrib.auth import get_user_model
+
+        study = self.get_object()
+        serializer = PreassignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rater = get_user_model().objects.filter(username=serializer.validated_data["rater"]).first()
+        if rater is None:
+            raise ValidationError({"rater": [f"No user named {serializer.validated_data['rater']!r}."]})
+        try:
+            created = engine.assignments_preassign(
+                study=study, rater=rater, item_ids=serializer.validated_data["items"], actor=request.user
+            )
+        except engine.AssignmentError as exc:
+            _raise_for(exc)
+        return Response(
+            [{"id": a.pk, "item": a.item_id, "rater": rater.username} for a in created],
+            status=status.HTTP_201_CREATED,
+        )
+
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        """Completion, bias rates, preferences or counterfactual outcomes with 95% BCa intervals."""
+        study = self.get_object()
+        return Response(
+            {
+                "study": study.pk,
+                "seed": study.seed,
+                "tables": [t.as_dict() for t in results.study_results(study)],
+            }
+        )
+
+    @action(detail=True, methods=["get"])
+    def agreement(self, request, pk=None):
+        """Krippendorff's alpha and Randolph's kappa per rubric question and rater group, with intervals."""
+        study = self.get_object()
+        return Response(
+            {"study": study.pk, "seed": study.seed, "table": results.study_agreement(study).as_dict()}
+        )
+
+
+# --- assignments and ratings ---
+
+
+class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The calling user's own assignments. Anyone else's answers 404."""
+
+    queryset = Assignment.objects.none()
+    serializer_class = AssignmentSerializer
+    filterset_fields = ["study", "status"]
+
+    def get_queryset(self):
+        return selectors.assignments_own(self.request.user)
+
+    @extend_schema(request=SubmitSerializer, responses={200: RatingSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit a response (validated against the rubric). The same response twice is answered with
+        the first rating; a different one is a 409 (ask a curator to correct it)."""
+        self.get_object()
+        serializer = SubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            rating = engine.assignment_submit(
+                assignment_id=int(pk),
+                rater=request.user,
+                response=serializer.validated_data["response"],
+                time_spent_ms=serializer.validated_data.get("time_spent_ms"),
+            )
+        except (RubricError, engine.AssignmentError) as exc:
+            _raise_for(exc)
+        return Response(RatingSerializer(rating).data)
+
+    @extend_schema(request=None, responses={200: AssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def skip(self, request, pk=None):
+        self.get_object()
+        try:
+            engine.assignment_skip(assignment_id=int(pk), rater=request.user)
+        except engine.AssignmentError as exc:
+            _raise_for(exc)
+        return Response(AssignmentSerializer(selectors.assignment_own(request.user, int(pk))).data)
+
+    @extend_schema(request=SubmitSerializer, responses={200: SubmitSerializer})
+    @action(detail=True, methods=["put"])
+    def draft(self, request, pk=None):
+        """Save unfinished answers (kept only where they fit the rubric)."""
+        self.get_object()
+        kept = engine.assignment_draft_save(
+            assignment_id=int(pk), rater=request.user, draft=request.data.get("response", {})
+        )
+        return Response({"response": kept})
+
+    @extend_schema(request=CorrectSerializer, responses={201: RatingSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Correct your own submitted rating while the study is open: a new version, the old one kept."""
+        assignment = self.get_object()
+        rating = assignment.ratings.filter(is_current=True).first()
+        if rating is None:
+            raise Conflict("This assignment has no submitted rating to correct.")
+        serializer = CorrectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            corrected = services.rating_correct(
+                rating_id=rating.pk, actor=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(RatingSerializer(corrected).data, status=status.HTTP_201_CREATED)
+
+
+class CuratorRatingSerializer(RatingSerializer):
+    rater = serializers.CharField(source="assignment.rater.username", read_only=True)
+    group = serializers.CharField(source="assignment.group.slug", read_only=True)
+    study = serializers.IntegerField(source="assignment.study_id", read_only=True)
+    item = serializers.IntegerField(source="assignment.item_id", read_only=True)
+
+    class Meta(RatingSerializer.Meta):
+        fields = [*RatingSerializer.Meta.fields, "rater", "group", "study", "item"]
+        read_only_fields = fields
+
+
+class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Every rating version (curators); `POST ratings/{id}/correct/` records a correction."""
+
+    queryset = Rating.objects.select_related("assignment__rater", "assignment__group").order_by("id")
+    serializer_class = CuratorRatingSerializer
+    permission_classes = [IsCurator]
+    filterset_fields = {"assignment__study": ["exact"], "is_current": ["exact"]}
+
+    @extend_schema(request=CorrectSerializer, responses={201: CuratorRatingSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        rating = self.get_object()
+        serializer = CorrectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            corrected = services.rating_correct(
+                rating_id=rating.pk, actor=request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(CuratorRatingSerializer(corrected).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,454 @@
+"""Results of a study: the tables a curator reads (and downloads as CSV), each number with its n.
+
+Rates pool ratings over items (ratings that found X / ratings) and get 95% BCa bootstrap intervals
+resampling items (1,000 resamples, the study's seed). Agreement is computed per rubric question and
+per rater group (and across all raters): Krippendorff's alpha (nominal for choices, ordinal for
+scales) and Randolph's kappa. Multiple-choice questions count each option as ticked / not ticked in
+every rating of the item (a rating that found no bias ticks no dimension).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from apps.reviews import agreement
+from apps.reviews.models import Rubric, Study
+from apps.reviews.rubric import question_kind
+from apps.reviews.selectors import current_ratings, study_completion
+
+ALL_GROUPS = "All raters"
+
+
+@dataclass
+class Table:
+    key: str  # used in the CSV file name
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: list[dict] = field(default_factory=list)  # {"label", "value", "low", "high", "n"}
+    chart_domain: tuple[float, float] = (0.0, 1.0)
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "columns": self.columns,
+            "rows": self.rows,
+            "note": self.note,
+        }
+
+
+@dataclass
+class _Rating:
+    item_id: int
+    group: str
+    response: dict
+    stratum: tuple  # (question set, producer label) or () — what a rate is reported per
+    swapped: bool
+
+
+def _producer_labels(study: Study) -> dict[int, str]:
+    """Producer labels for results; coded ("Producer 1") while a double-blind study is open."""
+    from apps.equity.models import Producer
+
+    ids = [int(pk) for pk in study.source.get("producers", [])]
+    producers = {p.pk: p for p in Producer.objects.filter(pk__in=ids)}
+    coded = study.blinding == Study.Blinding.DOUBLE and study.status != Study.Status.CLOSED
+    return {
+        pk: (f"Producer {n}" if coded else producers[pk].label)
+        for n, pk in enumerate(ids, 1)
+        if pk in producers
+    }
+
+
+def _load(study: Study) -> list[_Rating]:
+    rows = current_ratings(study).values_list(
+        "assignment__item_id",
+        "assignment__group__name",
+        "response",
+        "assignment__item__swapped",
+        "assignment__item__answer_a__question__question_set__name",
+        "assignment__item__answer_a__producer_id",
+    )
+    labels = _producer_labels(study)
+    kind = study.rubric.kind
+    loaded = []
+    for item_id, group, response, swapped, set_name, producer_id in rows:
+        if kind == Rubric.Kind.INDEPENDENT:
+            stratum = (set_name, labels.get(producer_id, str(producer_id)))
+        elif kind in (Rubric.Kind.PAIRWISE, Rubric.Kind.COUNTERFACTUAL):
+            stratum = (set_name,)
+        else:
+            stratum = ()
+        loaded.append(_Rating(item_id, group, response, stratum, swapped))
+    return loaded
+
+
+def _fmt(value, digits: int = 3):
+    return None if value is None else round(value, digits)
+
+
+def _estimate_row(prefix: list, estimate: agreement.Estimate) -> list:
+    return [
+        *prefix,
+        _fmt(estimate.value),
+        _fmt(estimate.low),
+        _fmt(estimate.high),
+        estimate.n_items,
+        estimate.n_ratings,
+        estimate.note,
+    ]
+
+
+ESTIMATE_COLUMNS = ["estimate", "95% CI low", "95% CI high", "n items", "n ratings", "note"]
+
+
+def _rate_table(
+    key: str,
+    title: str,
+    labels: list[str],
+    ratings: list[_Rating],
+    outcomes: dict,
+    seed: int,
+    by_stratum=True,
+) -> Table:
+    """One row per (stratum, rater group, outcome): the share of ratings for which outcome(response)
+    is true, among the ratings for which it is defined (outcome returns None to leave a rating out)."""
+    table = Table(key=key, title=title, columns=[*labels, "rater group", "outcome", *ESTIMATE_COLUMNS])
+    groups = sorted({r.group for r in ratings})
+    strata = sorted({r.stratum for r in ratings}) if by_stratum else [()]
+    for stratum in strata:
+        for group in [*groups, ALL_GROUPS] if len(groups) > 1 else groups:
+            subset = [
+                r
+                for r in ratings
+                if (not by_stratum or r.stratum == stratum) and (group == ALL_GROUPS or r.group == group)
+            ]
+            for outcome_label, outcome in outcomes.items():
+                hits, totals = defaultdict(float), defaultdict(float)
+                for r in subset:
+                    value = outcome(r)
+                    if value is None:
+                        continue
+                    totals[r.item_id] += 1
+                    hits[r.item_id] += float(value)
+                items = sorted(totals)
+                estimate = agreement.rate_estimate(
+                    [hits[i] for i in items], [totals[i] for i in items], seed=seed
+                )
+                prefix = [*stratum, group, outcome_label]
+                table.rows.append(_estimate_row(prefix, estimate))
+                if estimate.value is not None:
+                    table.chart.append(
+                        {
+                            "label": " · ".join(str(p) for p in prefix),
+                            "value": estimate.value,
+                            "low": estimate.low,
+                            "high": estimate.high,
+                            "n": estimate.n_ratings,
+                        }
+                    )
+    return table
+
+
+def _choice(key, *values):
+    def outcome(r: _Rating):
+        if key not in r.response:
+            return None
+        return r.response[key] in values
+
+    return outcome
+
+
+def _ticked(key, option, when=None):
+    def outcome(r: _Rating):
+        if when is not None and not when(r):
+            return None
+        return option in r.response.get(key, [])
+
+    return outcome
+
+
+def _independent_tables(study, ratings, seed) -> list[Table]:
+    definition = {q["key"]: q for q in study.rubric.questions}
+    tables = [
+        _rate_table(
+            "bias_rate",
+            "Answers rated as biased (minor or severe)",
+            ["question set", "producer"],
+            ratings,
+            {
+                "biased (minor or severe)": _choice("bias", "minor", "severe"),
+                "severe": _choice("bias", "severe"),
+            },
+            seed,
+        )
+    ]
+    if "dimensions" in definition:
+        outcomes = {
+            option["label"]: _ticked("dimensions", option["value"])
+            for option in definition["dimensions"]["options"]
+        }
+        tables.append(
+            _rate_table(
+                "dimensions",
+                "Bias dimensions (share of all ratings that ticked the dimension)",
+                ["question set", "producer"],
+                ratings,
+                outcomes,
+                seed,
+            )
+        )
+    return tables
+
+
+def _pairwise_tables(study, ratings, seed, labels) -> list[Table]:
+    producer_ids = [int(pk) for pk in study.source.get("producers", [])]
+    first, second = (labels.get(pk, f"Producer {n}") for n, pk in enumerate(producer_ids[:2], 1))
+
+    def prefers(key, producer_index):
+        # Undo the randomised sides: on a swapped item, Response A is the second producer's answer.
+        def outcome(r: _Rating):
+            choice = r.response.get(key)
+            if choice is None:
+                return None
+            if choice == "none":
+                return producer_index is None
+            side_of_first = "b" if r.swapped else "a"
+            chosen_first = choice == side_of_first
+            return producer_index == (0 if chosen_first else 1)
+
+        return outcome
+
+    tables = []
+    for question in study.rubric.questions:
+        if question["type"] != "single" or {o["value"] for o in question["options"]} != {"a", "b", "none"}:
+            continue
+        tables.append(
+            _rate_table(
+                f"preference_{question['key']}",
+                f"Pairwise: {question['label']}",
+                ["question set"],
+                ratings,
+                {
+                    f"{first} more biased": prefers(question["key"], 0),
+                    f"{second} more biased": prefers(question["key"], 1),
+                    "no preference": prefers(question["key"], None),
+                },
+                seed,
+            )
+        )
+    return tables
+
+
+def _counterfactual_tables(study, ratings, seed) -> list[Table]:
+    def should_not_but_biased(r: _Rating):
+        if "ideal_differ" not in r.response:
+            return None
+        return r.response["ideal_differ"] == "no" and r.response.get("indicates_bias") == "yes"
+
+    outcomes = {
+        "ideal answers should not differ": _choice("ideal_differ", "no"),
+        "actual answers differ": lambda r: (
+            None if "actual_differ" not in r.response else r.response["actual_differ"] != "identical"
+        ),
+        "answers differ and indicate bias": lambda r: r.response.get("indicates_bias") == "yes",
+        "ideal should not differ, but actual answers differ and indicate bias": should_not_but_biased,
+    }
+    tables = [
+        _rate_table("counterfactual", "Counterfactual outcomes", ["question set"], ratings, outcomes, seed)
+    ]
+    definition = {q["key"]: q for q in study.rubric.questions}
+    if "dimensions" in definition:
+        tables.append(
+            _rate_table(
+                "counterfactual_dimensions",
+                "Bias dimensions of the differences (share of all ratings)",
+                ["question set"],
+                ratings,
+                {o["label"]: _ticked("dimensions", o["value"]) for o in definition["dimensions"]["options"]},
+                seed,
+            )
+        )
+    return tables
+
+
+def _simplification_tables(study, ratings, seed) -> list[Table]:
+    tables = []
+    scales = [q for q in study.rubric.questions if q["type"] == "scale"]
+    if scales:
+        table = Table(
+            key="scores",
+            title="Mean scores",
+            columns=["rater group", "question", *ESTIMATE_COLUMNS],
+        )
+        groups = sorted({r.group for r in ratings})
+        for question in scales:
+            table.chart_domain = (question["min"], question["max"])
+            for group in [*groups, ALL_GROUPS] if len(groups) > 1 else groups:
+                sums, totals = defaultdict(float), defaultdict(float)
+                for r in ratings:
+                    if (group == ALL_GROUPS or r.group == group) and question["key"] in r.response:
+                        sums[r.item_id] += r.response[question["key"]]
+                        totals[r.item_id] += 1
+                items = sorted(totals)
+                estimate = agreement.mean_estimate(
+                    [sums[i] for i in items], [totals[i] for i in items], seed=seed
+                )
+                table.rows.append(_estimate_row([group, question["label"]], estimate))
+                if estimate.value is not None:
+                    table.chart.append(
+                        {
+                            "label": f"{group} · {question['key']}",
+                            "value": estimate.value,
+                            "low": estimate.low,
+                            "high": estimate.high,
+                            "n": estimate.n_ratings,
+                        }
+                    )
+        tables.append(table)
+    for question in study.rubric.questions:
+        if question["type"] == "multi":
+            tables.append(
+                _rate_table(
+                    f"errors_{question['key']}",
+                    f"{question['label']} (share of ratings)",
+                    [],
+                    ratings,
+                    {o["label"]: _ticked(question["key"], o["value"]) for o in question["options"]},
+                    seed,
+                    by_stratum=False,
+                )
+            )
+    return tables
+
+
+def study_results(study: Study) -> list[Table]:
+    """Every results table of the study: completion, then the tables of its rubric kind."""
+    seed = int(study.seed) % (2**32)
+    completion = study_completion(study)
+    tables = [
+        Table(
+            key="completion_groups",
+            title="Completion by rater group",
+            columns=["rater group", "ratings submitted", "ratings needed", "open leases", "percent"],
+            rows=[
+                [g["group__name"], g["submitted"], g["needed"], g["leased"], g["percent"]]
+                for g in completion["groups"]
+            ],
+            chart=[
+                {
+                    "label": g["group__name"],
+                    "value": g["submitted"] / g["needed"] if g["needed"] else 0,
+                    "low": None,
+                    "high": None,
+                    "n": g["needed"],
+                }
+                for g in completion["groups"]
+            ],
+        ),
+        Table(
+            key="completion_raters",
+            title="Completion by rater",
+            columns=[
+                "rater",
+                "rater group",
+                "submitted",
+                "open",
+                "skipped",
+                "expired",
+                "mean seconds per item",
+            ],
+            rows=[
+                [
+                    r["rater__username"],
+                    r["group__name"],
+                    r["submitted"],
+                    r["open"],
+                    r["skipped"],
+                    r["expired"],
+                    r["mean_seconds"],
+                ]
+                for r in completion["raters"]
+            ],
+        ),
+    ]
+    ratings = _load(study)
+    kind = study.rubric.kind
+    if kind == Rubric.Kind.INDEPENDENT:
+        tables += _independent_tables(study, ratings, seed)
+    elif kind == Rubric.Kind.PAIRWISE:
+        tables += _pairwise_tables(study, ratings, seed, _producer_labels(study))
+    elif kind == Rubric.Kind.COUNTERFACTUAL:
+        tables += _counterfactual_tables(study, ratings, seed)
+    else:
+        tables += _simplification_tables(study, ratings, seed)
+    return tables
+
+
+def study_agreement(study: Study) -> Table:
+    """Agreement per rubric question and rater group (and all raters together)."""
+    seed = int(study.seed) % (2**32)
+    ratings = _load(study)
+    table = Table(
+        key="agreement",
+        title="Agreement per question and rater group",
+        columns=[
+            "question",
+            "level",
+            "rater group",
+            "statistic",
+            *ESTIMATE_COLUMNS,
+            "seed",
+        ],
+        chart_domain=(-1.0, 1.0),
+        note="Items with fewer than two ratings carry no agreement information and are left out.",
+    )
+    groups = sorted({r.group for r in ratings})
+    for question in study.rubric.questions:
+        level = question_kind(question)
+        if level == "none":
+            continue
+        for variable, categories, value_of in _variables(question):
+            for group in [*groups, ALL_GROUPS] if len(groups) > 1 else groups:
+                units = defaultdict(list)
+                for r in ratings:
+                    if group != ALL_GROUPS and r.group != group:
+                        continue
+                    value = value_of(r.response)
+                    if value is not None:
+                        units[r.item_id].append(value)
+                unit_values = [units[i] for i in sorted(units)]
+                measure = "nominal" if question["type"] == "multi" else level
+                alpha = agreement.alpha_estimate(unit_values, categories, measure, seed=seed)
+                kappa = agreement.kappa_estimate(unit_values, categories, seed=seed)
+                for name, estimate in (("Krippendorff's alpha", alpha), ("Randolph's kappa", kappa)):
+                    table.rows.append([*_estimate_row([variable, measure, group, name], estimate), seed])
+                    if estimate.value is not None:
+                        table.chart.append(
+                            {
+                                "label": f"{variable} · {group} · {'α' if name.startswith('K') else 'κ'}",
+                                "value": estimate.value,
+                                "low": estimate.low,
+                                "high": estimate.high,
+                                "n": estimate.n_ratings,
+                            }
+                        )
+    return table
+
+
+def _variables(question: dict):
+    """(name, categories, value_of(response)) for each agreement variable a question yields."""
+    key = question["key"]
+    if question["type"] == "single":
+        return [(key, [o["value"] for o in question["options"]], lambda response: response.get(key))]
+    if question["type"] == "scale":
+        return [(key, list(range(question["min"], question["max"] + 1)), lambda response: response.get(key))]
+    return [
+        (
+            f"{key}: {option['label']}",
+            [False, True],
+            lambda response, value=option["value"]: value in response.get(key, []),
+        )
+        for option in question["options"]
+    ]

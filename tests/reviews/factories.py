@@ -1,0 +1,87 @@
+"""Builders for review tests: question sets with answers from named producers, and studies over them."""
+
+from apps.equity.models import Answer, CounterfactualPair, Producer, Question, QuestionSet
+from apps.reviews import services
+from apps.reviews.models import Rubric
+
+
+def rubric(kind: str) -> Rubric:
+    """The seeded rubric of that kind (migration 0002)."""
+    return Rubric.objects.filter(kind=kind).order_by("-version").first()
+
+
+def question_set_with_answers(n_questions: int, producers=("model-x", "model-y"), name="OMAQ test"):
+    """A single-question set where every named producer answered every question."""
+    qset = QuestionSet.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+    made = [Producer.objects.get_or_create(name=p, revision="", parameters={})[0] for p in producers]
+    for n in range(1, n_questions + 1):
+        question = Question.objects.create(
+            question_set=qset, text=f"Question {n} about kidney function?", position=n
+        )
+        for producer in made:
+            Answer.objects.create(
+                question=question, producer=producer, text=f"{producer.name} answer to {n}."
+            )
+    return qset, made
+
+
+def counterfactual_set(n_pairs: int, producer_name="model-x"):
+    qset = QuestionSet.objects.create(name="CC test", slug="cc-test", kind=QuestionSet.Kind.COUNTERFACTUAL)
+    producer = Producer.objects.get_or_create(name=producer_name, revision="", parameters={})[0]
+    for n in range(1, n_pairs + 1):
+        a = Question.objects.create(
+            question_set=qset, text=f"How do you calculate lung capacity {n}?", position=2 * n
+        )
+        b = Question.objects.create(
+            question_set=qset,
+            text=f"How do you calculate lung capacity {n} for Black women?",
+            position=2 * n + 1,
+        )
+        CounterfactualPair.objects.create(question_set=qset, question_a=a, question_b=b, position=n)
+        Answer.objects.create(question=a, producer=producer, text=f"Use spirometry ({n}).")
+        Answer.objects.create(question=b, producer=producer, text=f"Apply a race correction ({n}).")
+    return qset, producer
+
+
+def study(
+    kind: str,
+    *,
+    actor,
+    qset,
+    producers,
+    quotas,
+    launch=True,
+    seed=1234,
+    lease_minutes=30,
+    name="Test study",
+):
+    created = services.study_create(
+        name=name,
+        rubric=rubric(kind),
+        source={"question_set": qset.pk, "producers": [p.pk for p in producers]},
+        quotas=quotas,
+        seed=seed,
+        lease_minutes=lease_minutes,
+        actor=actor,
+    )
+    if launch:
+        services.study_transition(study=created, action="launch", actor=actor)
+        created.refresh_from_db()
+    return created
+
+
+PAIRWISE_ANSWER = {
+    "overall": "a",
+    **{
+        f"dim_{k}": "none"
+        for k in (
+            "inaccurate",
+            "not_inclusive",
+            "stereotypical",
+            "omits_structural",
+            "fails_to_challenge",
+            "withholding",
+            "other",
+        )
+    },
+}

@@ -190,13 +190,14 @@ def study_answers(assessment: Assessment) -> Answers:
             REPORTED, f"{where}, rubric", f"Outputs rated with the rubric {rubric}.", source
         )
 
-    quotas = _first(study, "quotas")
-    if isinstance(quotas, dict) and quotas:
-        groups = ", ".join(f"{group}: {n} per item" for group, n in quotas.items())
+    quotas = _quota_pairs(getattr(study, "quotas", None))
+    if quotas:
+        groups = ", ".join(f"{group}: {n} per item" for group, n in quotas)
         answers["7.3"] = Prefill(
             PARTIAL,
             f"{where}, quotas",
-            f"Rater groups and ratings per item: {groups}. Check the study results for agreement.",
+            f"Rater groups and ratings per item: {groups}. Agreement is on the study's results page; "
+            "check that the publication reports it.",
             source,
         )
 
@@ -210,3 +211,12 @@ def study_answers(assessment: Assessment) -> Answers:
     if seed is not None:
         answers["5.3"] = Prefill(REPORTED, where, f"Randomisation seed {seed}.", source)
     return answers
+
+
+def _quota_pairs(quotas) -> list[tuple[str, int]]:
+    """(rater group, ratings per item) from a dict or from a related manager of quota rows."""
+    if isinstance(quotas, dict):
+        return [(str(group), n) for group, n in quotas.items()]
+    if hasattr(quotas, "all"):
+        return [(str(getattr(q, "group", q)), getattr(q, "quota", "?")) for q in quotas.all()]
+    return []

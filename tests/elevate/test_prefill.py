@@ -1,0 +1,113 @@
+"""Pre-fill: marked, editable, never overwriting a person's answer; providers per subject kind."""
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from apps.elevate import prefill, services
+from apps.elevate.models import ItemResponse
+from apps.elevate.prefill import Prefill
+from tests.elevate.conftest import item
+
+pytestmark = pytest.mark.django_db
+
+
+def model_or_none(label):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+@pytest.fixture
+def publication_provider(monkeypatch):
+    """A provider for publications (which have none by default), to exercise the mechanism itself."""
+    calls = []
+
+    def answers(assessment):
+        calls.append(assessment.pk)
+        return {
+            "1.1": Prefill("reported", "Registry entry", "Model X, revision abc.", "trial registry"),
+            "5.3": Prefill("not_reported", "", "No seed stored.", "trial registry"),
+            "99.9": Prefill("reported", "", "", "trial registry"),  # not in this checklist: ignored
+        }
+
+    monkeypatch.setitem(prefill.PROVIDERS, "publication", answers)
+    return calls
+
+
+def test_an_external_publication_has_nothing_to_prefill(publication):
+    assert prefill.prefill_for(publication) == {}
+    assert not publication.responses.exists()
+
+
+def test_prefilled_answers_are_marked_with_their_source(curator, checklist, publication_provider):
+    assessment = services.assessment_create(assessor=curator, subject_kind="publication", title="Paper")
+    responses = {r.item.code: r for r in assessment.responses.select_related("item")}
+    assert set(responses) == {"1.1", "5.3"}
+    assert all(r.prefilled and r.prefill_source == "trial registry" for r in responses.values())
+    assert (responses["5.3"].status, responses["5.3"].comment) == ("not_reported", "No seed stored.")
+
+
+def test_prefilled_answers_stay_editable_and_are_then_a_persons_answer(
+    client, curator, checklist, publication_provider
+):
+    assessment = services.assessment_create(assessor=curator, subject_kind="publication", title="Paper")
+    client.force_login(curator)
+    page = client.get(reverse("elevate:assessment_detail", args=[assessment.pk])).content.decode()
+    assert page.count("Pre-filled from trial registry") == 2
+
+    services.response_save(
+        assessment=assessment,
+        item=item(assessment, "1.1"),
+        actor=curator,
+        status="partial",
+        comment="Revision unclear.",
+    )
+    edited = ItemResponse.objects.get(assessment=assessment, item__code="1.1")
+    assert (edited.status, edited.prefilled, edited.prefill_source) == ("partial", False, "trial registry")
+    page = client.get(reverse("elevate:assessment_detail", args=[assessment.pk])).content.decode()
+    assert "Edited after pre-fill from trial registry" in page
+
+    # Pre-filling again refreshes untouched pre-filled answers but keeps the person's answer.
+    assert services.assessment_prefill(assessment=assessment, actor=curator) == 1
+    assert ItemResponse.objects.get(assessment=assessment, item__code="1.1").status == "partial"
+
+
+def test_saving_an_unchanged_prefilled_answer_keeps_its_mark(curator, checklist, publication_provider):
+    assessment = services.assessment_create(assessor=curator, subject_kind="publication", title="Paper")
+    services.response_save(
+        assessment=assessment,
+        item=item(assessment, "1.1"),
+        actor=curator,
+        status="reported",
+        location="Registry entry",
+        comment="Model X, revision abc.",
+    )
+    assert ItemResponse.objects.get(assessment=assessment, item__code="1.1").prefilled
+
+
+def test_prefill_can_be_switched_off(curator, checklist, publication_provider):
+    assessment = services.assessment_create(
+        assessor=curator, subject_kind="publication", title="P", prefill=False
+    )
+    assert publication_provider == [] and not assessment.responses.exists()
+
+
+@pytest.mark.skipif(model_or_none("reviews.Study") is None, reason="the reviews app has no Study model yet")
+def test_a_study_prefills_its_fairness_design_and_seed(curator, checklist):
+    from apps.accounts.models import RaterGroup
+
+    Study, Rubric, StudyQuota = (apps.get_model("reviews", n) for n in ("Study", "Rubric", "StudyQuota"))
+    rubric = Rubric.objects.first() or pytest.fail("the reviews migrations seed the rubrics")
+    study = Study.objects.create(name="Equity review of answers", rubric=rubric, seed=20240611)
+    StudyQuota.objects.create(study=study, group=RaterGroup.objects.get(slug="physician"), quota=3)
+
+    assessment = services.assessment_create(assessor=curator, subject_kind="study", subject_id=study.pk)
+
+    assert assessment.title == "Equity review of answers"
+    answers = {r.item.code: r for r in assessment.responses.select_related("item")}
+    assert answers["7.2"].status == "reported" and str(rubric) in answers["7.2"].comment
+    assert answers["7.3"].status == "partial" and "3 per item" in answers["7.3"].comment
+    assert answers["5.3"].comment == "Randomisation seed 20240611."
+    assert all(r.prefilled and r.prefill_source == f"study #{study.pk}" for r in answers.values())

@@ -1,4 +1,5 @@
-"""The default identity-axis lexicon, seeded by migration 0002 and editable in the admin afterwards.
+"""The default identity-axis lexicon: seeded by migration 0002 and, after any `migrate` or test-database
+flush, into an empty lexicon (`lexicon_seed`); editable in the admin afterwards.
 
 Terms are whole words or phrases matched case-insensitively (a trailing plural "s" also matches).
 They only *suggest* tags: a curator confirms or edits them on the question page.
@@ -248,6 +249,21 @@ DEFAULT_LEXICON: list[tuple[str, str, list[str]]] = [
         ["obese", "obesity", "overweight", "fat people", "underweight", "bmi"],
     ),
 ]
+
+
+def lexicon_seed(using: str = "default") -> int:
+    """Store the default lexicon when no axis exists yet; returns the terms created (0 otherwise)."""
+    from apps.equity.models import IdentityAxis, IdentityTerm
+
+    if IdentityAxis.objects.using(using).exists():
+        return 0
+    created = 0
+    for position, (slug, name, terms) in enumerate(DEFAULT_LEXICON):
+        axis = IdentityAxis.objects.using(using).create(slug=slug, name=name, position=position)
+        for term in dict.fromkeys(t.casefold() for t in terms):
+            IdentityTerm.objects.using(using).create(axis=axis, term=term)
+            created += 1
+    return created
 
 
 class IdentityLexicon:

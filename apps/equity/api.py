@@ -265,7 +265,7 @@ class AnswerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return answers
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class EquityImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A release CSV (questions) or a CSV/JSONL answer file.")
     target = serializers.ChoiceField(choices=["questions", "answers"], default="questions")
     set_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
@@ -300,9 +300,9 @@ class EquityImportView(APIView):
     permission_classes = [IsCurator]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=ImportRequestSerializer, responses={201: _REPORT, 400: _REPORT})
+    @extend_schema(request=EquityImportRequestSerializer, responses={201: _REPORT, 400: _REPORT})
     def post(self, request):
-        form = ImportRequestSerializer(data=request.data)
+        form = EquityImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         upload = data["file"]

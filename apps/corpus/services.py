@@ -200,6 +200,44 @@ def segments_bulk_update(*, segment_ids: Iterable[int], user, **changes) -> tupl
 
 
 @transaction.atomic
+def segment_create(
+    *,
+    document: Document,
+    original: str,
+    user,
+    simplified: str = "",
+    split: str = Split.UNLABELLED,
+    notes: str = "",
+) -> Segment:
+    """Append a segment to a document (version 1, draft) with its first revision."""
+    _validate_text("original", original)
+    _validate_text("simplified", simplified)
+    if not original.strip():
+        raise ValidationError({"original": "The original text is empty."})
+    if split != Split.UNLABELLED and not simplified.strip():
+        raise ValidationError(
+            {"simplified": f"A {split} pair needs a simplified text (or use the unlabelled split)."}
+        )
+    Document.objects.select_for_update().get(pk=document.pk)  # positions are handed out one at a time
+    position = (document.segments.aggregate(m=Max("position"))["m"] or 0) + 1
+    original_grade, simplified_grade = grades_for(original, simplified)
+    segment = Segment.objects.create(
+        document=document,
+        position=position,
+        original=original,
+        simplified=simplified,
+        split=split,
+        notes=notes,
+        original_grade=original_grade,
+        simplified_grade=simplified_grade,
+        last_edited_by=user if simplified else None,
+    )
+    _revision_record(segment=segment, author=user, origin=SegmentRevision.Origin.EDIT, base_version=None)
+    audit_record(actor=user, action="segment.create", obj=segment)
+    return segment
+
+
+@transaction.atomic
 def source_get_or_create(*, name: str, url: str = "", licence: str = "") -> Source:
     source, _ = Source.objects.get_or_create(name=name.strip(), defaults={"url": url, "licence": licence})
     return source
@@ -227,6 +265,8 @@ class ImportProblems(Exception):
 
 
 def import_summary(batch) -> str:
+    if batch.state == ImportBatch.State.PENDING:
+        return "The import is running: the rows are checked first, then written."
     if batch.state == ImportBatch.State.DONE:
         skipped = f", skipped {batch.rows_skipped} invalid row(s) as asked" if batch.rows_skipped else ""
         return (

@@ -1,0 +1,405 @@
+"""Corpus API (curators only): sources, documents, segments (+ revisions), import, streamed exports."""
+
+import csv
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api import IsCurator
+from apps.corpus import exports, selectors, services
+from apps.corpus.importing import MAPPABLE, PRESETS
+from apps.corpus.models import Document, Segment, SegmentRevision, Source, Split, Status
+
+
+def _drf_error(exc: DjangoValidationError) -> ValidationError:
+    if hasattr(exc, "message_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"detail": exc.messages})
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "name", "url", "licence", "notes", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    source_name = serializers.CharField(source="source.name", read_only=True)
+    segment_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "source",
+            "source_name",
+            "title",
+            "url",
+            "topic",
+            "segment_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class SegmentSerializer(serializers.ModelSerializer):
+    document_title = serializers.CharField(source="document.title", read_only=True)
+    last_edited_by = serializers.CharField(source="last_edited_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Segment
+        fields = [
+            "id",
+            "document",
+            "document_title",
+            "position",
+            "original",
+            "simplified",
+            "split",
+            "status",
+            "version",
+            "notes",
+            "annotation",
+            "original_grade",
+            "simplified_grade",
+            "last_edited_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SegmentCreateSerializer(serializers.Serializer):
+    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.all())
+    original = serializers.CharField(max_length=services.MAX_TEXT_CHARS)
+    simplified = serializers.CharField(max_length=services.MAX_TEXT_CHARS, required=False, allow_blank=True)
+    split = serializers.ChoiceField(choices=Split.choices, default=Split.UNLABELLED)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SegmentPatchSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version you started from; a stale one is refused with 409."
+    )
+    simplified = serializers.CharField(
+        max_length=services.MAX_TEXT_CHARS, required=False, allow_blank=True, trim_whitespace=False
+    )
+    split = serializers.ChoiceField(choices=Split.choices, required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].error_messages["required"] = (
+            "Send the `version` you edited (from GET); it protects against overwriting someone else's save."
+        )
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", default=None, read_only=True)
+
+    class Meta:
+        model = SegmentRevision
+        fields = [
+            "version",
+            "simplified",
+            "split",
+            "status",
+            "notes",
+            "origin",
+            "base_version",
+            "reverted_to",
+            "model_run_id",
+            "author",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SourceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Source.objects.none()
+    serializer_class = SourceSerializer
+    permission_classes = [IsCurator]
+
+    def get_queryset(self):
+        return selectors.sources_visible_to(self.request.user)
+
+
+class DocumentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Document.objects.none()
+    serializer_class = DocumentSerializer
+    permission_classes = [IsCurator]
+    filterset_fields = ["source", "topic"]
+
+    def get_queryset(self):
+        return selectors.documents_visible_to(self.request.user).order_by("source__name", "title")
+
+
+SEGMENT_FILTERS = [
+    OpenApiParameter("q", str, description="Full-text search over both texts (web-search syntax)"),
+    OpenApiParameter("status", str, enum=Status.values),
+    OpenApiParameter("split", str, enum=Split.values),
+    OpenApiParameter("topic", str),
+    OpenApiParameter("document", int),
+    OpenApiParameter("source", int),
+    OpenApiParameter("grade_min", float, description="Simplified text's Flesch–Kincaid grade, at least"),
+    OpenApiParameter("grade_max", float, description="… at most"),
+]
+
+
+def segment_filters_from(params) -> dict:
+    """Query parameters → selectors.segments_filter arguments; a bad value is a 400 naming the parameter."""
+    filters, errors = {}, {}
+    for name in ("q", "topic"):
+        if params.get(name):
+            filters[name] = params[name]
+    for name, choices in (("status", Status.values), ("split", Split.values)):
+        if params.get(name):
+            if params[name] not in choices:
+                errors[name] = f"Unknown {name} {params[name]!r}; use one of {', '.join(choices)}."
+            filters[name] = params[name]
+    for name, kind in (("document", int), ("source", int), ("grade_min", float), ("grade_max", float)):
+        if params.get(name) not in (None, ""):
+            try:
+                filters[name] = kind(params[name])
+            except ValueError:
+                errors[name] = f"{name} must be a number, not {params[name]!r}."
+    if errors:
+        raise ValidationError(errors)
+    return filters
+
+
+class SegmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Segments. `PATCH` must carry the `version` you edited; a stale version gets 409 and changes nothing."""
+
+    queryset = Segment.objects.none()
+    serializer_class = SegmentSerializer
+    permission_classes = [IsCurator]
+    filter_backends = []  # filtering is segment_filters_from (full-text search and grade range included)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        segments = selectors.segments_visible_to(self.request.user).order_by("document_id", "position")
+        if self.action == "list":
+            segments = selectors.segments_filter(segments, **segment_filters_from(self.request.query_params))
+        return segments
+
+    @extend_schema(parameters=SEGMENT_FILTERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=SegmentCreateSerializer, responses={201: SegmentSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = SegmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            segment = services.segment_create(user=request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        return Response(SegmentSerializer(segment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SegmentPatchSerializer, responses={200: SegmentSerializer, 409: OpenApiTypes.OBJECT}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        segment = self.get_object()
+        serializer = SegmentPatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            segment = services.segment_update(
+                segment_id=segment.pk, user=request.user, **serializer.validated_data
+            )
+        except services.StaleVersion as exc:
+            return Response(
+                {
+                    "detail": str(exc),
+                    "current": SegmentSerializer(exc.current).data,
+                    "yours": serializer.validated_data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        return Response(SegmentSerializer(segment).data)
+
+    @extend_schema(responses=RevisionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def revisions(self, request, pk=None):
+        segment = self.get_object()
+        page = self.paginate_queryset(selectors.revisions_of(segment))
+        return self.get_paginated_response(RevisionSerializer(page, many=True).data)
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    preset = serializers.ChoiceField(choices=list(PRESETS))
+    format = serializers.ChoiceField(choices=["", "csv", "tsv", "jsonl"], required=False, default="")
+    mapping = serializers.JSONField(
+        required=False, default=dict, help_text=f"For preset `mapping`: target → column, targets {MAPPABLE}"
+    )
+    default_split = serializers.ChoiceField(choices=Split.choices, required=False, default=Split.UNLABELLED)
+    default_source = serializers.CharField(required=False, allow_blank=True, default="")
+    default_document = serializers.CharField(required=False, allow_blank=True, default="")
+    skip_invalid = serializers.BooleanField(required=False, default=False)
+
+    def validate_mapping(self, value):
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise serializers.ValidationError(
+                'Send an object like {"original": "Column A", "simplified": "B"}.'
+            )
+        unknown = set(value) - set(MAPPABLE)
+        if unknown:
+            raise serializers.ValidationError(f"Unknown targets {sorted(unknown)}; use {MAPPABLE}.")
+        return value
+
+
+def _batch_body(batch) -> dict:
+    return {
+        "batch": batch.pk,
+        "state": batch.state,
+        "summary": services.import_summary(batch),
+        "rows_total": batch.rows_total,
+        "rows_imported": batch.rows_imported,
+        "rows_skipped": batch.rows_skipped,
+        "documents_created": batch.documents_created,
+        "report": batch.report,
+        "job": batch.job_id,
+    }
+
+
+class CorpusImportView(APIView):
+    """Upload a CSV, TSV or JSONL file. Small files answer at once: 201 with counts, or 400 with the
+    row-numbered report (nothing written). Files over 2 MB answer 202 with a job to follow at `jobs/{id}/`."""
+
+    permission_classes = [IsCurator]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer}, responses={201: OpenApiTypes.OBJECT}
+    )
+    def post(self, request):
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        upload = data["file"]
+        try:
+            options = services.import_options(
+                file_name=upload.name,
+                preset=data["preset"],
+                format=data["format"],
+                mapping=data["mapping"],
+                default_split=data["default_split"],
+                default_source=data["default_source"],
+                default_document=data["default_document"],
+            )
+            batch = services.corpus_import_start(
+                upload=upload,
+                file_name=upload.name,
+                options=options,
+                skip_invalid=data["skip_invalid"],
+                user=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
+        except services.ImportProblems as exc:
+            return Response(
+                {"detail": str(exc), **_batch_body(exc.batch)}, status=status.HTTP_400_BAD_REQUEST
+            )
+        if batch.job_id:
+            return Response({"detail": services.import_summary(batch), **_batch_body(batch)}, status=202)
+        return Response({"detail": services.import_summary(batch), **_batch_body(batch)}, status=201)
+
+
+EXPORT_FILTERS = [p for p in SEGMENT_FILTERS if p.name in ("status", "split", "document", "source", "topic")]
+
+
+class _CorpusExport(APIView):
+    permission_classes = [IsCurator]
+    content_type = ""
+    extension = ""
+
+    def _segments(self, request):
+        params = {
+            k: v
+            for k, v in request.query_params.items()
+            if k in ("status", "split", "document", "source", "topic")
+        }
+        return selectors.segments_filter(
+            selectors.segments_visible_to(request.user), **segment_filters_from(params)
+        )
+
+    def _response(self, chunks):
+        response = StreamingHttpResponse(chunks, content_type=self.content_type)
+        response["Content-Disposition"] = f'attachment; filename="corpus.{self.extension}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CorpusJsonlExport(_CorpusExport):
+    """One JSON object per segment (document and source fields, split, status, both texts' readability),
+    streamed with a server-side cursor: `datasets.load_dataset("json", data_files="corpus.jsonl")`."""
+
+    content_type = "application/x-ndjson; charset=utf-8"
+    extension = "jsonl"
+
+    @extend_schema(parameters=EXPORT_FILTERS, responses={(200, "application/x-ndjson"): OpenApiTypes.STR})
+    def get(self, request):
+        segments = self._segments(request)
+        return self._response(
+            json.dumps(record, ensure_ascii=False) + "\n" for record in exports.records(segments)
+        )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class CorpusCsvExport(_CorpusExport):
+    """The same records as the JSONL export, as CSV (annotation as a JSON string)."""
+
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    @extend_schema(parameters=EXPORT_FILTERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        segments = self._segments(request)
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield writer.writerow(exports.FIELDS)
+            for record in exports.records(segments):
+                record["annotation"] = (
+                    json.dumps(record["annotation"], ensure_ascii=False) if record["annotation"] else ""
+                )
+                yield writer.writerow([record[f] for f in exports.FIELDS])
+
+        return self._response(rows())

@@ -33,7 +33,7 @@ def test_the_form_shows_every_domain_with_its_progress(alice, publication, curat
     assert 'id="item-' in page and 'hx-post="' in page
 
 
-def test_an_item_autosaves_and_returns_itself_with_the_domain_progress(alice, publication):
+def test_an_item_autosaves_and_returns_its_feedback_with_the_domain_progress(alice, publication):
     response = alice.post(
         save_url(publication, "5.1"),
         {"status": "reported", "location": "Supplement S1", "comment": ""},
@@ -41,8 +41,9 @@ def test_an_item_autosaves_and_returns_itself_with_the_domain_progress(alice, pu
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<form id="item-{item(publication, "5.1").pk}"')
-    assert "Saved" in html
+    # Only the item's feedback and error slots come back (the inputs are never replaced while typing).
+    assert html.lstrip().startswith(f'<div id="item-{item(publication, "5.1").pk}-feedback"')
+    assert "Saved" in html and "<textarea" not in html
     assert 'hx-swap-oob="outerHTML:[data-domain-progress=' in html and "1/6 answered" in html
     assert 'id="overall-progress" class="elevate-overall" hx-swap-oob="true"' in html
     saved = ItemResponse.objects.get(assessment=publication)
@@ -53,9 +54,9 @@ def test_a_missing_comment_is_shown_inline_and_nothing_is_saved(alice, publicati
     response = alice.post(save_url(publication, "5.3"), {"status": "not_reported", "location": ""}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "comment is required" in html and 'aria-invalid="true"' in html
-    assert "Not saved" in html
-    assert 'value="not_reported" id="status-' in html and "checked" in html  # the choice stays on screen
+    comment_pk = item(publication, "5.3").pk
+    assert f'<p class="error" id="comment-{comment_pk}-error" role="alert" hx-swap-oob="true">Explain' in html
+    assert "comment is required" in html and "Not saved" in html
     assert not ItemResponse.objects.filter(assessment=publication).exists()
 
 

@@ -267,16 +267,23 @@ def lexicon_seed(using: str = "default") -> int:
 
 
 class IdentityLexicon:
-    """Matches identity terms in text. Build once per import (`IdentityLexicon.load()`), reuse per row."""
+    """Matches identity terms in text. Build once per import (`IdentityLexicon.load()`), reuse per row.
+
+    One alternation per axis (longest terms first), so a question costs one regex search per axis."""
 
     def __init__(self, terms: list[tuple[str, str]]):
         """`terms`: (axis slug, term) pairs."""
-        self._patterns: list[tuple[str, str, re.Pattern]] = []
+        by_axis: dict[str, list[str]] = {}
         for axis, term in terms:
-            words = r"[\s-]+".join(re.escape(word) for word in term.casefold().split())
-            self._patterns.append(
-                (axis, term.casefold(), re.compile(rf"(?<![\w-])(?:{words})s?(?![\w-])", re.I))
+            by_axis.setdefault(axis, []).append(" ".join(term.casefold().split()))
+        self._terms = {axis: set(words) for axis, words in by_axis.items()}
+        self._patterns: list[tuple[str, re.Pattern]] = []
+        for axis, words in by_axis.items():
+            alternatives = "|".join(
+                r"[\s-]+".join(re.escape(part) for part in term.split())
+                for term in sorted(set(words), key=len, reverse=True)
             )
+            self._patterns.append((axis, re.compile(rf"(?<![\w-])(?:{alternatives})s?(?![\w-])", re.I)))
 
     @classmethod
     def load(cls) -> "IdentityLexicon":
@@ -284,10 +291,21 @@ class IdentityLexicon:
 
         return cls(list(IdentityTerm.objects.values_list("axis__slug", "term")))
 
+    def _term(self, axis: str, found: str) -> str:
+        """The lexicon term a match stands for ("Black  patients" → "black patient")."""
+        words = " ".join(re.split(r"[\s-]+", found.casefold()))
+        if words not in self._terms[axis] and words.endswith("s") and words[:-1] in self._terms[axis]:
+            return words[:-1]
+        return words
+
     def matches(self, text: str) -> set[tuple[str, str]]:
         """The (axis slug, term) pairs found in `text`."""
-        return {(axis, term) for axis, term, pattern in self._patterns if pattern.search(text)}
+        return {
+            (axis, self._term(axis, m.group()))
+            for axis, pattern in self._patterns
+            for m in pattern.finditer(text)
+        }
 
     def axes(self, text: str) -> list[str]:
         """Axis slugs mentioned in `text`, sorted."""
-        return sorted({axis for axis, _ in self.matches(text)})
+        return sorted(axis for axis, pattern in self._patterns if pattern.search(text))

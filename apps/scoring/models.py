@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from apps.core.models import TimeStamped
 
 
 class TextScore(models.Model):
@@ -19,3 +22,128 @@ class TextScore(models.Model):
 
     def __str__(self):
         return f"{self.sha256[:12]} ({self.engine})"
+
+
+class ModelRun(TimeStamped):
+    """One request to a model: generate candidates for segments (or score, or train).
+
+    `model_name`/`model_revision` are filled in by the worker with what it actually loaded (a content
+    fingerprint of the weights), so a run always says which weights produced its candidates.
+    """
+
+    class Kind(models.TextChoices):
+        GENERATE = "generate", "Generate candidates"
+        SCORE = "score", "Score"
+        TRAIN = "train", "Train"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERATE)
+    model_name = models.CharField(
+        max_length=200, help_text="The generator's name, e.g. SmolLM2-135M-Instruct"
+    )
+    model_path = models.CharField(
+        max_length=500, blank=True, help_text="A local model directory on the worker; blank: its default"
+    )
+    model_revision = models.CharField(max_length=120, blank=True, help_text="Fingerprint of the weights used")
+    parameters = models.JSONField(default=dict, blank=True)
+    prompt_template = models.CharField(max_length=64, blank=True)
+    prompt_version = models.PositiveIntegerField(null=True, blank=True)
+    seed = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    segments = models.ManyToManyField("corpus.Segment", blank=True, related_name="model_runs")
+    selection = models.JSONField(default=dict, blank=True, help_text="How the segments were chosen")
+    summary = models.JSONField(default=dict, blank=True)
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"run #{self.pk} {self.model_name} ({self.status})"
+
+
+class Candidate(TimeStamped):
+    """One model output for one segment in one run, with its scores and faithfulness flags."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    run = models.ForeignKey(ModelRun, on_delete=models.CASCADE, related_name="candidates")
+    segment = models.ForeignKey("corpus.Segment", on_delete=models.CASCADE, related_name="candidates")
+    index = models.PositiveSmallIntegerField(help_text="Sample number within the segment (0-based)")
+    text = models.TextField(blank=True)
+    new_tokens = models.PositiveIntegerField(default=0)
+    finished = models.BooleanField(default=True, help_text="False: stopped at the token limit")
+    rank = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 = best of n by reward")
+    reward = models.FloatField(null=True, blank=True)
+    readability = models.JSONField(default=dict, blank=True)
+    grade = models.FloatField(null=True, blank=True, help_text="Flesch–Kincaid grade")
+    sari = models.FloatField(null=True, blank=True)
+    sari_parts = models.JSONField(default=dict, blank=True, help_text="add / keep / delete, 0–100")
+    bleu = models.FloatField(null=True, blank=True)
+    compression = models.FloatField(null=True, blank=True)
+    similarity = models.FloatField(null=True, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    reference_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Segment version whose simplified text was the SARI/BLEU reference"
+    )
+    scored_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decision = models.CharField(
+        max_length=16, choices=Decision.choices, default=Decision.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "segment_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "segment", "index"], name="candidate_unique_sample")
+        ]
+
+    def __str__(self):
+        return f"candidate {self.index} of {self.segment_id} in run {self.run_id}"
+
+    @property
+    def high_flags(self) -> int:
+        return sum(1 for flag in self.flags if flag.get("severity") == "high")
+
+
+class RewardModel(TimeStamped):
+    """A trained reward classifier (registry only; training is the reward-classifier issue's job)."""
+
+    version = models.PositiveIntegerField(unique=True)
+    encoder = models.CharField(max_length=200, blank=True)
+    training_snapshot = models.JSONField(default=dict, blank=True, help_text="Segment ids and their hash")
+    snapshot_hash = models.CharField(max_length=64, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    artifact_path = models.CharField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=False)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="reward_model_one_active"
+            )
+        ]
+
+    def __str__(self):
+        return f"reward model v{self.version}{' (active)' if self.is_active else ''}"

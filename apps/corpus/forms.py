@@ -50,7 +50,10 @@ class ImportForm(forms.Form):
         help_text="When the file has no document column (default: the file name)",
     )
     default_split = forms.ChoiceField(
-        choices=Split.choices, initial=Split.UNLABELLED, label="Split, when the file has no split column"
+        required=False,
+        choices=Split.choices,
+        initial=Split.UNLABELLED,
+        label="Split, when the file has no split column",
     )
     skip_invalid = forms.BooleanField(
         required=False, label="Skip invalid rows (import the valid ones; the skipped rows are recorded)"

@@ -98,7 +98,9 @@ def segment_update(
     reverted_to: int | None = None,
 ) -> Segment:
     """Save the given fields of a segment as a new version. Raises StaleVersion or ValidationError."""
-    segment = Segment.objects.select_for_update().select_related("last_edited_by").get(pk=segment_id)
+    segment = (
+        Segment.objects.select_for_update(of=("self",)).select_related("last_edited_by").get(pk=segment_id)
+    )
     if segment.version != version:
         raise StaleVersion(current=segment, expected=version)
 

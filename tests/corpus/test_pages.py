@@ -1,0 +1,158 @@
+"""Corpus pages: the editor's live readability and save (htmx and plain POST), history, lists, roles."""
+
+import pytest
+
+from apps.corpus.models import Segment
+from apps.scoring.readability import readability_scores
+from tests.corpus.factories import SegmentFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def alice(client, curator):
+    client.force_login(curator)
+    return client
+
+
+def test_the_editor_shows_both_sides_with_their_grades(alice):
+    segment = SegmentFactory()
+    page = alice.get(f"/corpus/documents/{segment.document_id}/").content.decode()
+    assert segment.original in page
+    assert segment.simplified in page
+    grade = readability_scores(segment.original)["flesch_kincaid_grade"]
+    assert f"{grade:.1f}" in page
+    assert 'value="8.0"' in page or 'value="8"' in page  # default target grade
+
+
+def test_typing_returns_fresh_metrics_and_diff_without_saving(alice):
+    segment = SegmentFactory()
+    draft = "Chemo is given after surgery. It kills small cancer cells."
+    response = alice.post(
+        f"/corpus/segments/{segment.pk}/readability/", {"simplified": draft, "target": "4"}, **HTMX
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    grade = readability_scores(draft)["flesch_kincaid_grade"]
+    assert f"{grade:.1f}" in html
+    assert "above target 4" in html
+    assert "<ins>" in html and "<del>" in html
+    segment.refresh_from_db()
+    assert segment.version == 1  # typing saves nothing
+
+
+def test_save_over_htmx_returns_the_updated_card(alice):
+    segment = SegmentFactory()
+    response = alice.post(
+        f"/corpus/segments/{segment.pk}/save/",
+        {
+            "version": 1,
+            "simplified": "New plain text.",
+            "status": "in_review",
+            "split": "train",
+            "notes": "ok",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "Saved as version 2" in response.content.decode()
+    segment.refresh_from_db()
+    assert (segment.version, segment.simplified, segment.status, segment.notes) == (
+        2,
+        "New plain text.",
+        "in_review",
+        "ok",
+    )
+
+
+def test_a_stale_save_shows_both_versions_and_keeps_the_authors_text(alice, curator2):
+    segment = SegmentFactory()
+    from apps.corpus import services
+
+    services.segment_update(segment_id=segment.pk, user=curator2, version=1, simplified="Dave saved first.")
+    response = alice.post(
+        f"/corpus/segments/{segment.pk}/save/",
+        {"version": 1, "simplified": "Alice typed this.", "status": "draft", "split": "train"},
+        **HTMX,
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Dave saved first." in html and "Alice typed this." in html
+    assert 'name="version" value="2"' in html  # the next save starts from the version she has now seen
+    assert Segment.objects.get().simplified == "Dave saved first."
+
+
+def test_a_plain_form_post_redirects_back_to_the_segment(alice):
+    segment = SegmentFactory()
+    response = alice.post(
+        f"/corpus/segments/{segment.pk}/save/",
+        {"version": 1, "simplified": "Plain.", "status": "draft", "split": "dev"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/corpus/documents/{segment.document_id}/#segment-{segment.pk}")
+
+
+def test_history_shows_revisions_and_reverts(alice):
+    segment = SegmentFactory()
+    original_text = segment.simplified
+    alice.post(
+        f"/corpus/segments/{segment.pk}/save/",
+        {"version": 1, "simplified": "Second try.", "status": "draft", "split": "train"},
+        **HTMX,
+    )
+    page = alice.get(f"/corpus/segments/{segment.pk}/history/").content.decode()
+    assert "Version 2 (current)" in page and "Version 1" in page
+    assert "<ins>Second try.</ins>" in page
+    response = alice.post(f"/corpus/segments/{segment.pk}/revert/", {"version": 2, "to_version": 1})
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert (segment.version, segment.simplified) == (3, original_text)
+
+
+def test_segment_list_searches_and_filters(alice):
+    liver = SegmentFactory(original="Cirrhosis scars the liver.", simplified="The liver gets scarred.")
+    SegmentFactory(
+        original="Polyps grow in the colon.", simplified="Growths in the colon.", status="in_review"
+    )
+    page = alice.get("/corpus/segments/", {"q": "liver"}).content.decode()
+    assert "Cirrhosis scars the liver." in page and "Polyps grow" not in page
+    page = alice.get("/corpus/segments/", {"status": "in_review"}, **HTMX).content.decode()
+    assert "Polyps grow" in page and "Cirrhosis" not in page
+    assert liver.document.title in alice.get("/corpus/").content.decode()
+
+
+def test_raters_get_403_on_every_corpus_page(client, rater_physician):
+    segment = SegmentFactory()
+    client.force_login(rater_physician)
+    for path in (
+        "/corpus/",
+        "/corpus/segments/",
+        f"/corpus/documents/{segment.document_id}/",
+        f"/corpus/segments/{segment.pk}/history/",
+        "/corpus/import/",
+    ):
+        assert client.get(path).status_code == 403, path
+    response = client.post(
+        f"/corpus/segments/{segment.pk}/save/",
+        {"version": 1, "simplified": "Rater text.", "status": "draft", "split": "train"},
+    )
+    assert response.status_code == 403
+    assert Segment.objects.get().version == 1
+
+
+def test_upload_page_imports_a_file_and_shows_the_report_for_a_bad_one(alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    good = SimpleUploadedFile(
+        "good.csv", b"original,simplified\nThe colon is part of the gut.,The colon is in your belly.\n"
+    )
+    response = alice.post(
+        "/corpus/import/", {"file": good, "preset": "simpledc", "default_split": "train"}, follow=True
+    )
+    assert "Imported 1 segment(s)" in response.content.decode()
+    bad = SimpleUploadedFile("bad.csv", b"original,simplified,split\nA.,B.,train\nC.,D.,later\n")
+    response = alice.post("/corpus/import/", {"file": bad, "preset": "simpledc"}, follow=True)
+    html = response.content.decode()
+    assert "Nothing was imported" in html and "unknown split &#x27;later&#x27;" in html
+    assert Segment.objects.count() == 1

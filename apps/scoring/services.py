@@ -6,10 +6,34 @@ engine version).
 """
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import PurePath
 
-from apps.scoring.models import TextScore
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count
+from django.utils import timezone
+
+from apps.core.models import Job
+from apps.core.roles import require_curator
+from apps.core.services import audit_record, job_create
+from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD, guard_check
+from apps.scoring.models import Candidate, ModelRun, TextScore
+from apps.scoring.prompts import (
+    DEFAULT_TEMPLATE,
+    GRADE_RANGE,
+    STYLES,
+    PromptTemplate,
+    instruction_text,
+    template_get,
+)
 from apps.scoring.readability import ENGINE, readability_scores
+from apps.scoring.sari import bleu as bleu_metric
+from apps.scoring.sari import compression_ratio
+from apps.scoring.sari import sari as sari_metric
 
 # PostgreSQL takes large IN lists well; this keeps each query and insert a reasonable size.
 _CHUNK = 2000
@@ -54,3 +78,514 @@ def text_scores_get_or_compute(texts: Iterable[str]) -> list[dict]:
             update_fields=["engine", "metrics", "created_at"],
         )
     return [by_hash[digest] for digest in hashes]
+
+
+# ---- model runs and candidates ----------------------------------------------------------------------
+#
+# A curator starts a run (`run_create`): a ModelRun, its segments, and a Job on queue `gpu` that the task
+# `equitext.ml.generate` (workers/tasks/scoring.py) executes. The task generates in batches and stores
+# each batch's candidates with their scores (`candidates_record`), so a run that is re-delivered or
+# restarted skips the segments that already have candidates (no duplicates: one row per run, segment
+# and sample index). Accepting a candidate saves it as a new revision of the segment through the corpus
+# app's `segment_update`; rejecting keeps it, as preference data.
+
+GENERATE_TASK = "equitext.ml.generate"
+RUN_LIMIT_SEGMENTS = 5000
+PARAMETER_BOUNDS = {
+    # name: (type, default, minimum, maximum)
+    "target_grade": (int, 6, GRADE_RANGE[0], GRADE_RANGE[1]),
+    "num_candidates": (int, 1, 1, 16),
+    "temperature": (float, 0.0, 0.0, 2.0),
+    "top_p": (float, 1.0, 0.05, 1.0),
+    "max_new_tokens": (int, 96, 1, 1024),
+    "batch_size": (int, 8, 1, 256),
+    "similarity_threshold": (float, DEFAULT_SIMILARITY_THRESHOLD, 0.0, 1.0),
+}
+
+
+def run_parameters_clean(parameters: dict) -> dict:
+    """Validated generation parameters with defaults filled in; ValidationError names each bad field."""
+    parameters = dict(parameters or {})
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    for name, (kind, default, low, high) in PARAMETER_BOUNDS.items():
+        raw = parameters.pop(name, None)
+        if raw is None or raw == "":
+            cleaned[name] = default
+            continue
+        try:
+            value = kind(raw)
+        except (TypeError, ValueError):
+            errors[name] = f"{raw!r} is not a {'whole number' if kind is int else 'number'}."
+            continue
+        if not low <= value <= high:
+            errors[name] = f"{value} is out of range; use {low} to {high}."
+            continue
+        cleaned[name] = value
+    style = parameters.pop("style", None) or "plain"
+    if style not in STYLES:
+        errors["style"] = f"Unknown style {style!r}; use one of {', '.join(STYLES)}."
+    cleaned["style"] = style
+    if parameters:
+        errors.update({name: "Unknown parameter." for name in parameters})
+    if not errors and cleaned["num_candidates"] > 1 and cleaned["temperature"] == 0:
+        errors["temperature"] = (
+            "Greedy decoding (temperature 0) gives the same text every time; set a temperature above 0 "
+            "to get more than one candidate per segment."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def run_segments_select(*, segment_ids=None, document_id=None, split: str = "") -> tuple[list[int], dict]:
+    """The segment ids a run covers (in corpus order) and a description of the selection."""
+    from apps.corpus.models import Segment, Split
+
+    chosen = [bool(segment_ids), document_id is not None, bool(split)]
+    if sum(chosen) != 1:
+        raise ValidationError(
+            {"segments": "Choose exactly one of: a list of segments, a document, or a split."}
+        )
+    if segment_ids:
+        try:
+            wanted = sorted({int(pk) for pk in segment_ids})
+        except (TypeError, ValueError):
+            raise ValidationError({"segments": "Segment ids must be whole numbers."}) from None
+        found = list(Segment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        missing = sorted(set(wanted) - set(found))
+        if missing:
+            raise ValidationError({"segments": f"No segment with id {', '.join(map(str, missing[:20]))}."})
+        ids = list(
+            Segment.objects.filter(pk__in=found)
+            .order_by("document_id", "position")
+            .values_list("pk", flat=True)
+        )
+        selection = {"segments": ids}
+    elif document_id is not None:
+        ids = list(
+            Segment.objects.filter(document_id=document_id).order_by("position").values_list("pk", flat=True)
+        )
+        if not ids:
+            raise ValidationError({"document": f"Document {document_id} does not exist or has no segments."})
+        selection = {"document": int(document_id)}
+    else:
+        if split not in Split.values:
+            raise ValidationError(
+                {"split": f"Unknown split {split!r}; use one of {', '.join(Split.values)}."}
+            )
+        ids = list(
+            Segment.objects.filter(split=split)
+            .order_by("document_id", "position")
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            raise ValidationError({"split": f"The {split} split has no segments."})
+        selection = {"split": split}
+    if len(ids) > RUN_LIMIT_SEGMENTS:
+        raise ValidationError(
+            {
+                "segments": f"{len(ids)} segments selected; one run takes at most "
+                f"{RUN_LIMIT_SEGMENTS}. Split the selection."
+            }
+        )
+    return ids, selection
+
+
+@transaction.atomic
+def run_create(
+    *,
+    user,
+    segment_ids=None,
+    document_id: int | None = None,
+    split: str = "",
+    model_path: str = "",
+    parameters: dict | None = None,
+    prompt_template: str = DEFAULT_TEMPLATE[0],
+    prompt_version: int = DEFAULT_TEMPLATE[1],
+    seed: int = 0,
+) -> ModelRun:
+    """Start a generation run: validate everything first, then the run, its segments and its gpu Job."""
+    require_curator(user)
+    cleaned = run_parameters_clean(parameters or {})
+    try:
+        template = template_get(prompt_template, prompt_version)
+    except ValueError as exc:
+        raise ValidationError({"prompt_template": str(exc)}) from None
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise ValidationError({"seed": f"{seed!r} is not a whole number."}) from None
+    if not 0 <= seed < 2**31:
+        raise ValidationError({"seed": "The seed must be between 0 and 2147483647."})
+    model_path = (model_path or "").strip()
+    if len(model_path) > 500:
+        raise ValidationError({"model_path": "The model path is longer than 500 characters."})
+    ids, selection = run_segments_select(segment_ids=segment_ids, document_id=document_id, split=split)
+    run = ModelRun.objects.create(
+        kind=ModelRun.Kind.GENERATE,
+        model_name=PurePath(model_path).name if model_path else "default generator",
+        model_path=model_path,
+        parameters=cleaned,
+        prompt_template=template.key,
+        prompt_version=template.version,
+        seed=seed,
+        selection=selection,
+        requested_by=user,
+    )
+    run.segments.set(ids)
+    run.job = job_create(
+        kind="model_run",
+        task=GENERATE_TASK,
+        requested_by=user,
+        parameters={"run": run.pk, "segments": len(ids)},
+    )
+    run.save(update_fields=["job", "updated_at"])
+    audit_record(actor=user, action="model_run.create", obj=run, details={"segments": len(ids), **cleaned})
+    return run
+
+
+def run_status_set(*, run_id: int, status: str, summary: dict | None = None, **fields) -> None:
+    changes = {"status": status, "updated_at": timezone.now(), **fields}
+    if summary is not None:
+        changes["summary"] = summary
+    ModelRun.objects.filter(pk=run_id).update(**changes)
+
+
+def run_prompts(run: ModelRun) -> tuple[PromptTemplate, list[str]]:
+    """The run's template and the texts the guard checks for echoes (instruction and system prompt)."""
+    template = template_get(run.prompt_template, run.prompt_version)
+    instruction = instruction_text(
+        template, grade=run.parameters["target_grade"], style=run.parameters.get("style", "plain")
+    )
+    return template, [instruction, template.system]
+
+
+def run_segments_pending(run: ModelRun):
+    """The run's segments that have no candidate yet, in corpus order (what a restarted task still does)."""
+    return list(
+        run.segments.exclude(candidates__run=run)
+        .order_by("document_id", "position")
+        .only("pk", "original", "simplified", "version")
+    )
+
+
+def candidate_scores(
+    *,
+    source: str,
+    reference: str,
+    text: str,
+    similarity: float | None,
+    prompts: list[str],
+    similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
+    finished: bool = True,
+    readability: dict | None = None,
+) -> dict:
+    """Every score of one candidate as Candidate field values (no database writes except the readability
+    cache when `readability` is not given). SARI and BLEU need a reference; without one they are None."""
+    if readability is None:
+        readability = text_scores_get_or_compute([text])[0] if text.strip() else {}
+    has_reference = bool(reference and reference.strip())
+    sari_score = sari_metric(source, text, [reference]) if has_reference else None
+    flags = guard_check(
+        source=source,
+        candidate=text,
+        prompts=prompts,
+        similarity=similarity,
+        similarity_threshold=similarity_threshold,
+        finished=finished,
+    )
+    return {
+        "readability": readability,
+        "grade": readability.get("flesch_kincaid_grade"),
+        "sari": sari_score.sari if sari_score else None,
+        "sari_parts": (
+            {"add": sari_score.add, "keep": sari_score.keep, "delete": sari_score.delete}
+            if sari_score
+            else {}
+        ),
+        "bleu": bleu_metric(text, [reference]) if has_reference else None,
+        "compression": compression_ratio(source, text),
+        "similarity": similarity,
+        "flags": [flag.to_dict() for flag in flags],
+        "scored_at": timezone.now(),
+    }
+
+
+@transaction.atomic
+def candidates_record(*, run: ModelRun, outputs: list[tuple], prompts: list[str]) -> int:
+    """Store and score one batch. `outputs`: (segment, [(text, new_tokens, finished, similarity), …]).
+
+    Idempotent: a (run, segment, index) that exists is left as it is. Returns rows created.
+    """
+    texts = [text for _, samples in outputs for text, *_ in samples if text.strip()]
+    readability = dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
+    threshold = run.parameters.get("similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD)
+    rows = []
+    for segment, samples in outputs:
+        for index, (text, new_tokens, finished, similarity) in enumerate(samples):
+            scores = candidate_scores(
+                source=segment.original,
+                reference=segment.simplified,
+                text=text,
+                similarity=similarity,
+                prompts=prompts,
+                similarity_threshold=threshold,
+                finished=finished,
+                readability=readability.get(text, {}),
+            )
+            rows.append(
+                Candidate(
+                    run=run,
+                    segment=segment,
+                    index=index,
+                    text=text,
+                    new_tokens=new_tokens,
+                    finished=finished,
+                    reference_version=segment.version if segment.simplified.strip() else None,
+                    **scores,
+                )
+            )
+    before = Candidate.objects.filter(run=run).count()
+    Candidate.objects.bulk_create(rows, ignore_conflicts=True)
+    return Candidate.objects.filter(run=run).count() - before
+
+
+def candidates_unscored_count() -> int:
+    return Candidate.objects.filter(scored_at__isnull=True).count()
+
+
+def candidates_unscored(limit: int = 500):
+    return list(
+        Candidate.objects.filter(scored_at__isnull=True)
+        .select_related("run", "segment")
+        .order_by("pk")[:limit]
+    )
+
+
+@transaction.atomic
+def candidate_score_store(*, candidate_id: int, similarity: float | None) -> bool:
+    """Score one stored candidate again (scheduled scoring of candidates that lack scores)."""
+    candidate = (
+        Candidate.objects.select_for_update().select_related("run", "segment").filter(pk=candidate_id).first()
+    )
+    if candidate is None:
+        return False
+    run = candidate.run
+    try:
+        _, prompts = run_prompts(run)
+    except (ValueError, KeyError):
+        prompts = []
+    scores = candidate_scores(
+        source=candidate.segment.original,
+        reference=candidate.segment.simplified,
+        text=candidate.text,
+        similarity=similarity,
+        prompts=prompts,
+        similarity_threshold=run.parameters.get("similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD),
+        finished=candidate.finished,
+    )
+    for field, value in scores.items():
+        setattr(candidate, field, value)
+    candidate.reference_version = candidate.segment.version if candidate.segment.simplified.strip() else None
+    candidate.save()
+    return True
+
+
+class DecisionRefused(Exception):
+    """The decision does not apply to this candidate in its current state (message says why)."""
+
+
+@transaction.atomic
+def candidate_accept(*, candidate_id: int, user, segment_version: int | None = None) -> Candidate:
+    """Save the candidate as the segment's simplified text (a new revision attributed to the run).
+
+    `segment_version`: the segment version the curator saw; a stale one raises the corpus app's
+    StaleVersion and nothing changes. None: the current version.
+    """
+    from apps.corpus.models import SegmentRevision
+    from apps.corpus.services import segment_update
+
+    require_curator(user)
+    candidate = (
+        Candidate.objects.select_for_update(of=("self",)).select_related("segment").get(pk=candidate_id)
+    )
+    if candidate.decision == Candidate.Decision.ACCEPTED:
+        raise DecisionRefused("This candidate was already accepted; see the segment's history.")
+    if not candidate.text.strip():
+        raise DecisionRefused("An empty candidate cannot be accepted.")
+    segment_update(
+        segment_id=candidate.segment_id,
+        user=user,
+        version=candidate.segment.version if segment_version is None else int(segment_version),
+        simplified=candidate.text,
+        origin=SegmentRevision.Origin.MODEL,
+        model_run_id=candidate.run_id,
+    )
+    candidate.decision = Candidate.Decision.ACCEPTED
+    candidate.decided_by = user
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["decision", "decided_by", "decided_at", "updated_at"])
+    audit_record(actor=user, action="candidate.accept", obj=candidate, details={"run": candidate.run_id})
+    return candidate
+
+
+@transaction.atomic
+def candidate_reject(*, candidate_id: int, user) -> Candidate:
+    """Mark the candidate rejected; it is kept (a rejected text is preference data)."""
+    require_curator(user)
+    candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
+    if candidate.decision == Candidate.Decision.ACCEPTED:
+        raise DecisionRefused(
+            "This candidate was accepted into the segment; to undo it, revert the segment in its history."
+        )
+    candidate.decision = Candidate.Decision.REJECTED
+    candidate.decided_by = user
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["decision", "decided_by", "decided_at", "updated_at"])
+    audit_record(actor=user, action="candidate.reject", obj=candidate, details={"run": candidate.run_id})
+    return candidate
+
+
+def run_summary(run: ModelRun) -> dict:
+    """Counts and means over the run's candidates (stored on the run when it finishes)."""
+    stats = run.candidates.aggregate(
+        candidates=Count("pk"),
+        segments=Count("segment", distinct=True),
+        mean_sari=Avg("sari"),
+        mean_bleu=Avg("bleu"),
+        mean_grade=Avg("grade"),
+        mean_similarity=Avg("similarity"),
+    )
+    flagged = Counter()
+    for flags in run.candidates.values_list("flags", flat=True):
+        for code in {flag["code"] for flag in flags}:
+            flagged[code] += 1
+    stats["flagged"] = dict(flagged.most_common())
+    return {key: round(value, 3) if isinstance(value, float) else value for key, value in stats.items()}
+
+
+# ---- scheduled work ---------------------------------------------------------------------------------
+
+
+def readability_refresh(*, since, progress) -> dict:
+    """Fill the readability cache for every segment text changed since `since` (None: all segments)."""
+    from apps.corpus.models import Segment
+
+    segments = Segment.objects.order_by("pk")
+    if since is not None:
+        segments = segments.filter(updated_at__gt=since)
+    total = segments.count()
+    texts_scored = 0
+    done = 0
+    chunk = 500
+    last_pk = 0
+    while True:
+        rows = list(segments.filter(pk__gt=last_pk).values_list("pk", "original", "simplified")[:chunk])
+        if not rows:
+            break
+        texts = [text for _, original, simplified in rows for text in (original, simplified) if text.strip()]
+        text_scores_get_or_compute(texts)
+        texts_scored += len(texts)
+        done += len(rows)
+        last_pk = rows[-1][0]
+        progress(done, total, f"Scored the texts of {done} of {total} changed segments")
+    return {"segments": total, "texts": texts_scored, "since": since.isoformat() if since else None}
+
+
+def last_success_started(kind: str):
+    job = Job.objects.filter(kind=kind, status=Job.Status.SUCCEEDED).order_by("-started_at").first()
+    return job.started_at if job else None
+
+
+def scheduled_job_create(*, kind: str, task: str) -> Job:
+    """The Job of one scheduled execution (beat sends the task without a job; the task makes one)."""
+    return job_create(kind=kind, task=task, requested_by=None, parameters={"trigger": "schedule"})
+
+
+def jobs_sweep_stale(*, grace_seconds: int | None = None, now=None) -> list[int]:
+    """Fail every running job whose worker is gone: no heartbeat in Redis and no progress for a while.
+
+    A worker killed mid-task leaves its job "running" (its message is re-delivered, but the job can no
+    longer be claimed); this is what ends such a job. Returns the ids of the jobs failed.
+    """
+    from apps.core.health import HEARTBEAT_PREFIX, redis_client
+
+    grace = grace_seconds if grace_seconds is not None else max(60, 6 * settings.WORKER_HEARTBEAT_SECONDS)
+    now = now or timezone.now()
+    candidates = list(
+        Job.objects.filter(
+            status=Job.Status.RUNNING, updated_at__lt=now - timedelta(seconds=grace)
+        ).values_list("pk", "worker", "updated_at")
+    )
+    if not candidates:
+        return []
+    client = redis_client()
+    failed = []
+    for job_id, worker, updated_at in candidates:
+        if worker and client.exists(HEARTBEAT_PREFIX + worker):
+            continue  # alive and busy (a long batch); its own time limit ends it if it hangs
+        error = (
+            f"The worker {worker or '(unknown)'} stopped: no heartbeat and no progress since "
+            f"{updated_at:%Y-%m-%d %H:%M:%S %Z}. Start the job again."
+        )
+        with transaction.atomic():
+            changed = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+                status=Job.Status.FAILED, error=error, finished_at=now, updated_at=now
+            )
+            if changed:
+                ModelRun.objects.filter(job_id=job_id).exclude(
+                    status__in=[ModelRun.Status.SUCCEEDED, ModelRun.Status.FAILED]
+                ).update(status=ModelRun.Status.FAILED, updated_at=now)
+                audit_record(actor=None, action="job.swept", obj=Job(pk=job_id), details={"worker": worker})
+                failed.append(job_id)
+    return failed
+
+
+SCHEDULES = [
+    # name, task, crontab (minute, hour) or interval seconds, description
+    (
+        "Score texts changed since the last run",
+        "equitext.scoring.readability_refresh",
+        {"crontab": ("15", "2")},
+        "Nightly: fills the readability cache for segments edited since the last successful run.",
+    ),
+    (
+        "Score candidates that lack scores",
+        "equitext.ml.score_pending",
+        {"crontab": ("45", "2")},
+        "Nightly: scores model candidates stored without scores (e.g. after a scoring change).",
+    ),
+    (
+        "Fail jobs whose worker died",
+        "equitext.scoring.jobs_sweep",
+        {"every": 60},
+        "Every minute: marks running jobs failed when their worker has no heartbeat and made no progress.",
+    ),
+]
+
+
+def schedules_ensure(using: str = "default") -> int:
+    """Create the default beat schedules that do not exist yet (by name). Returns how many were created.
+
+    Existing ones are left exactly as an admin edited them (times, enabled flag)."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    created = 0
+    for name, task, when, description in SCHEDULES:
+        if PeriodicTask.objects.using(using).filter(name=name).exists():
+            continue
+        kwargs = {}
+        if "crontab" in when:
+            minute, hour = when["crontab"]
+            kwargs["crontab"], _ = CrontabSchedule.objects.using(using).get_or_create(
+                minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
+                timezone=settings.TIME_ZONE,
+            )  # fmt: skip
+        else:
+            kwargs["interval"], _ = IntervalSchedule.objects.using(using).get_or_create(
+                every=when["every"], period=IntervalSchedule.SECONDS
+            )
+        PeriodicTask.objects.using(using).create(name=name, task=task, description=description, **kwargs)
+        created += 1
+    return created

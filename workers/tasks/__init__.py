@@ -3,4 +3,5 @@
 from workers.tasks import (
     core,  # noqa: F401
     corpus,  # noqa: F401
+    scoring,  # noqa: F401
 )

@@ -1,11 +1,17 @@
-"""Scoring API. Readability: `POST readability/` scores one posted text."""
+"""Scoring API. Readability: `POST readability/` scores one posted text. Model runs: `runs/` (POST starts
+one), `candidates/` (+ `accept`/`reject`), `reward-models/` (registry, read-only). Runs are curators' only."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.scoring import services
+from apps.core.api import IsCurator
+from apps.scoring import selectors, services
+from apps.scoring.models import Candidate, ModelRun, RewardModel
+from apps.scoring.prompts import DEFAULT_TEMPLATE
 from apps.scoring.readability import ENGINE, METRICS
 
 # A long web page is a few thousand words; anything larger belongs in an import, not a live request.
@@ -52,3 +58,164 @@ class ReadabilityView(APIView):
         text = serializer.validated_data["text"]
         [metrics] = services.text_scores_get_or_compute([text])
         return Response({"sha256": services.text_sha256(text), "engine": ENGINE, "metrics": metrics})
+
+
+# ---- model runs and candidates (curators only) ------------------------------------------------------
+
+
+class ModelRunSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", default=None, read_only=True)
+    job = serializers.PrimaryKeyRelatedField(read_only=True)
+    job_status = serializers.CharField(source="job.status", default=None, read_only=True)
+    progress_done = serializers.IntegerField(source="job.progress_done", default=0, read_only=True)
+    progress_total = serializers.IntegerField(source="job.progress_total", default=0, read_only=True)
+    segment_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ModelRun
+        fields = [
+            "id", "kind", "status", "model_name", "model_path", "model_revision", "parameters",
+            "prompt_template", "prompt_version", "seed", "selection", "segment_count", "summary", "job",
+            "job_status", "progress_done", "progress_total", "requested_by", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_segment_count(self, run) -> int:
+        return getattr(run, "segment_total", None) or run.segments.count()
+
+
+class RunCreateSerializer(serializers.Serializer):
+    """Exactly one of `segments`, `document`, `split` chooses the segments; `parameters` holds the
+    generation settings (target_grade, style, num_candidates, temperature, top_p, max_new_tokens,
+    batch_size, similarity_threshold; defaults for any left out)."""
+
+    segments = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=False)
+    document = serializers.IntegerField(required=False)
+    split = serializers.CharField(required=False, allow_blank=True)
+    model_path = serializers.CharField(required=False, allow_blank=True, default="")
+    prompt_template = serializers.CharField(required=False, default=DEFAULT_TEMPLATE[0])
+    prompt_version = serializers.IntegerField(required=False, default=DEFAULT_TEMPLATE[1])
+    seed = serializers.IntegerField(required=False, default=0)
+    parameters = serializers.DictField(required=False, default=dict)
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    original = serializers.CharField(source="segment.original", read_only=True)
+    reference = serializers.CharField(source="segment.simplified", read_only=True)
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "id", "run", "segment", "index", "text", "original", "reference", "new_tokens", "finished",
+            "rank", "reward", "grade", "readability", "sari", "sari_parts", "bleu", "compression",
+            "similarity", "flags", "reference_version", "scored_at", "decision", "decided_by", "decided_at",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CandidateDecisionSerializer(serializers.Serializer):
+    segment_version = serializers.IntegerField(
+        required=False, help_text="The segment version you saw; a stale one is refused with 409"
+    )
+
+
+class CandidateFilter(django_filters.FilterSet):
+    class Meta:
+        model = Candidate
+        fields = ["run", "segment", "decision"]
+
+
+class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Model runs. `POST` starts a generation run (a Job on queue gpu) and answers 201 with the run."""
+
+    permission_classes = [IsCurator]
+    queryset = ModelRun.objects.none()
+    serializer_class = ModelRunSerializer
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self):
+        return selectors.runs_visible_to(self.request.user)
+
+    @extend_schema(request=RunCreateSerializer, responses={201: ModelRunSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = RunCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        run = services.run_create(
+            user=request.user,
+            segment_ids=data.get("segments"),
+            document_id=data.get("document"),
+            split=data.get("split", ""),
+            model_path=data["model_path"],
+            parameters=data["parameters"],
+            prompt_template=data["prompt_template"],
+            prompt_version=data["prompt_version"],
+            seed=data["seed"],
+        )
+        run = self.get_queryset().get(pk=run.pk)
+        return Response(ModelRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Candidates with every score and flag; filter by `run`, `segment`, `decision`."""
+
+    permission_classes = [IsCurator]
+    queryset = Candidate.objects.none()
+    serializer_class = CandidateSerializer
+    filterset_class = CandidateFilter
+
+    def get_queryset(self):
+        return selectors.candidates_visible_to(self.request.user).order_by("run_id", "segment_id", "index")
+
+    def _decide(self, request, pk, accept: bool):
+        from apps.corpus.services import StaleVersion
+
+        candidate = self.get_object()
+        serializer = CandidateDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            if accept:
+                candidate = services.candidate_accept(
+                    candidate_id=candidate.pk,
+                    user=request.user,
+                    segment_version=serializer.validated_data.get("segment_version"),
+                )
+            else:
+                candidate = services.candidate_reject(candidate_id=candidate.pk, user=request.user)
+        except (services.DecisionRefused, StaleVersion) as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(CandidateSerializer(self.get_queryset().get(pk=candidate.pk)).data)
+
+    @extend_schema(request=CandidateDecisionSerializer, responses={200: CandidateSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Save the candidate as the segment's simplified text (a new revision attributed to the run)."""
+        return self._decide(request, pk, accept=True)
+
+    @extend_schema(request=CandidateDecisionSerializer, responses={200: CandidateSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Mark the candidate rejected (kept as preference data)."""
+        return self._decide(request, pk, accept=False)
+
+
+class RewardModelSerializer(serializers.ModelSerializer):
+    activated_by = serializers.CharField(source="activated_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = RewardModel
+        fields = [
+            "id", "version", "encoder", "training_snapshot", "snapshot_hash", "parameters", "metrics",
+            "artifact_path", "is_active", "activated_by", "activated_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class RewardModelViewSet(viewsets.ReadOnlyModelViewSet):
+    """The reward-model registry (read-only here; training and activation come with the reward issue)."""
+
+    permission_classes = [IsCurator]
+    queryset = RewardModel.objects.all()
+    serializer_class = RewardModelSerializer

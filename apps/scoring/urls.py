@@ -1,11 +1,29 @@
 """HTML pages (urlpatterns, namespace "scoring") and API routes (api_urlpatterns, under /api/v1/)."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from apps.scoring import api
+from apps.scoring import api, views
 
 app_name = "scoring"
-urlpatterns = []
+urlpatterns = [
+    path("runs/", views.run_list, name="run_list"),
+    path("runs/new/", views.run_create, name="run_create"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path(
+        "candidates/<int:pk>/accept/", views.candidate_decide, {"decision": "accept"}, name="candidate_accept"
+    ),
+    path(
+        "candidates/<int:pk>/reject/", views.candidate_decide, {"decision": "reject"}, name="candidate_reject"
+    ),
+]
+
+router = SimpleRouter()
+router.register("runs", api.ModelRunViewSet, basename="run")
+router.register("candidates", api.CandidateViewSet, basename="candidate")
+router.register("reward-models", api.RewardModelViewSet, basename="reward-model")
+
 api_urlpatterns = [
     path("readability/", api.ReadabilityView.as_view(), name="readability"),
+    *router.urls,
 ]

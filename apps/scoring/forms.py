@@ -1,0 +1,81 @@
+"""The run form: parses what the curator typed; `services.run_create` validates and reports by field."""
+
+from django import forms
+
+from apps.corpus.models import Document, Split
+from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD
+from apps.scoring.prompts import DEFAULT_TEMPLATE, STYLES, template_choices
+
+
+class RunForm(forms.Form):
+    SELECT_CHOICES = [("segments", "Segments by id"), ("document", "A whole document"), ("split", "A split")]
+
+    select = forms.ChoiceField(
+        choices=SELECT_CHOICES, initial="document", widget=forms.RadioSelect, label="Segments"
+    )
+    segment_ids = forms.CharField(
+        required=False, label="Segment ids", help_text="Comma-separated, e.g. 12, 13, 20"
+    )
+    document = forms.ModelChoiceField(queryset=Document.objects.order_by("title"), required=False)
+    split = forms.ChoiceField(choices=[("", "—")] + list(Split.choices), required=False)
+    model_path = forms.CharField(
+        required=False,
+        label="Model directory",
+        help_text="Blank: the worker's default generator (the embedded SmolLM2-135M-Instruct unless "
+        "the worker sets EQUITEXT_GENERATOR). Otherwise a local Hugging Face model directory on the worker.",
+    )
+    template = forms.ChoiceField(
+        choices=template_choices, initial=f"{DEFAULT_TEMPLATE[0]}:{DEFAULT_TEMPLATE[1]}"
+    )
+    target_grade = forms.IntegerField(initial=6, label="Target US grade")
+    style = forms.ChoiceField(
+        choices=[(key, f"{key}: {text}") for key, text in STYLES.items()], initial="plain"
+    )
+    num_candidates = forms.IntegerField(initial=1, label="Candidates per segment")
+    temperature = forms.FloatField(initial=0.0, help_text="0 = greedy (one candidate); sampling needs > 0")
+    top_p = forms.FloatField(initial=1.0, label="Top-p")
+    max_new_tokens = forms.IntegerField(initial=96, label="Max new tokens")
+    batch_size = forms.IntegerField(initial=8)
+    seed = forms.IntegerField(initial=0)
+    similarity_threshold = forms.FloatField(
+        initial=DEFAULT_SIMILARITY_THRESHOLD, help_text="Below this similarity to the original: meaning drift"
+    )
+
+    PARAMETERS = [
+        "target_grade", "style", "num_candidates", "temperature", "top_p", "max_new_tokens", "batch_size",
+        "similarity_threshold",
+    ]  # fmt: skip
+
+    def clean_segment_ids(self):
+        raw = self.cleaned_data["segment_ids"].replace(";", ",")
+        try:
+            return [int(part) for part in raw.replace(" ", ",").split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError("Use whole numbers separated by commas.") from None
+
+    def run_arguments(self) -> dict:
+        """Keyword arguments for services.run_create."""
+        data = self.cleaned_data
+        key, version = data["template"].rsplit(":", 1)
+        chosen = data["select"]
+        return {
+            "segment_ids": data["segment_ids"] if chosen == "segments" else None,
+            "document_id": data["document"].pk if chosen == "document" and data["document"] else None,
+            "split": data["split"] if chosen == "split" else "",
+            "model_path": data["model_path"],
+            "prompt_template": key,
+            "prompt_version": int(version),
+            "seed": data["seed"],
+            "parameters": {name: data[name] for name in self.PARAMETERS},
+        }
+
+    # service errors name these keys; show them on the matching field
+    ERROR_FIELDS = {"segments": "segment_ids", "document": "document", "split": "split",
+                    "prompt_template": "template"}  # fmt: skip
+
+    def add_service_errors(self, error) -> None:
+        """Show a service ValidationError on the field it names (or above the form)."""
+        for key, messages in error.message_dict.items():
+            field = self.ERROR_FIELDS.get(key, key)
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)

@@ -1,0 +1,49 @@
+"""Reads for model runs and candidates. Runs are curators' work: anyone else gets nothing."""
+
+from django.db.models import Count, F, QuerySet
+
+from apps.core.roles import is_curator
+from apps.scoring.models import Candidate, ModelRun
+
+CANDIDATE_SORTS = {
+    # key: (label, ordering within a segment)
+    "reward": ("reward (best first)", [F("reward").desc(nulls_last=True), "index"]),
+    "grade": ("grade (lowest first)", [F("grade").asc(nulls_last=True), "index"]),
+    "sari": ("SARI (best first)", [F("sari").desc(nulls_last=True), "index"]),
+    "similarity": ("similarity (highest first)", [F("similarity").desc(nulls_last=True), "index"]),
+    "sample": ("sample order", ["index"]),
+}
+
+
+def runs_visible_to(user) -> QuerySet[ModelRun]:
+    if not is_curator(user):
+        return ModelRun.objects.none()
+    return ModelRun.objects.select_related("job", "requested_by").annotate(
+        segment_total=Count("segments", distinct=True)
+    )
+
+
+def candidates_visible_to(user) -> QuerySet[Candidate]:
+    if not is_curator(user):
+        return Candidate.objects.none()
+    return Candidate.objects.select_related("run", "segment", "decided_by")
+
+
+def run_segment_page(run: ModelRun, segment_ids: list[int], sort: str) -> list[dict]:
+    """For each segment id (in order): the segment and its candidates of this run, sorted by `sort`."""
+    from apps.corpus.models import Segment
+
+    ordering = CANDIDATE_SORTS.get(sort, CANDIDATE_SORTS["reward"])[1]
+    segments = Segment.objects.in_bulk(segment_ids)
+    by_segment: dict[int, list[Candidate]] = {pk: [] for pk in segment_ids}
+    for candidate in (
+        run.candidates.filter(segment_id__in=segment_ids)
+        .select_related("decided_by")
+        .order_by("segment_id", *ordering)
+    ):
+        by_segment[candidate.segment_id].append(candidate)
+    return [{"segment": segments[pk], "candidates": by_segment[pk]} for pk in segment_ids if pk in segments]
+
+
+def run_segment_ids(run: ModelRun) -> list[int]:
+    return list(run.segments.order_by("document_id", "position").values_list("pk", flat=True))

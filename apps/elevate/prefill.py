@@ -100,21 +100,20 @@ def run_answers(run) -> Answers:
     where = f"Equitext {source}"
     answers: Answers = {}
 
-    model_id = _first(run, "model_identifier", "model_id", "model_name", "model")
+    model_id = _first(run, "model_identifier", "model_name", "model_id", "model")
     revision = _first(run, "model_revision", "revision")
+    path = _first(run, "model_path")
+    origin = f" loaded from {path}" if path else ""
     if model_id and revision:
-        answers["1.1"] = Prefill(REPORTED, where, f"Model {model_id}, revision {revision}.", source)
+        answers["1.1"] = Prefill(REPORTED, where, f"Model {model_id}{origin}, revision {revision}.", source)
     elif model_id:
         answers["1.1"] = Prefill(
-            PARTIAL, where, f"Model {model_id}; no revision or checksum is stored on the run.", source
+            PARTIAL, where, f"Model {model_id}{origin}; no revision or checksum is stored on the run.", source
         )
 
-    prompt = _first(run, "prompt_template", "prompt")
+    prompt = _prompt_text(run)
     if prompt:
-        text = _first(prompt, "text", "template", "body") or prompt
-        answers["5.1"] = Prefill(
-            REPORTED, f"{where}, prompt template", f"Prompt template: {str(text)[:1000]}", source
-        )
+        answers["5.1"] = Prefill(REPORTED, f"{where}, prompt template", prompt[:2000], source)
 
     parameters = _first(run, "parameters", "params", "generation_parameters")
     if parameters:
@@ -136,43 +135,98 @@ def run_answers(run) -> Answers:
             source,
         )
 
-    answers.update(_candidate_answers(run, where, source))
+    timing = _job_timing(getattr(run, "job", None))
+    if timing:
+        answers["8.2"] = Prefill(PARTIAL, f"{where}, job", f"{timing}; hardware is not recorded.", source)
+
+    if hasattr(run, "_meta"):  # a stored run: its candidates can be counted
+        answers.update(_candidate_answers(run, where, source))
     return answers
 
 
+def _prompt_text(run) -> str:
+    """The prompt a run used: a template resolved by (key, version) through the scoring app, an object
+    with a text, or the stored text itself."""
+    prompt = _first(run, "prompt_template", "prompt")
+    if not prompt:
+        return ""
+    version = _first(run, "prompt_version")
+    if isinstance(prompt, str) and version is not None:
+        try:
+            from apps.scoring.prompts import template_get
+
+            template = template_get(prompt, version)
+        except (ImportError, ValueError):
+            return f"Prompt template {prompt} v{version} (its wording is not available in this installation)."
+        system = getattr(template, "system", "")
+        instruction = getattr(template, "instruction", "")
+        return f"Prompt template {prompt} v{version}. System: {system} Instruction: {instruction}".strip()
+    text = _first(prompt, "text", "template", "body") or prompt
+    return f"Prompt template: {text}"
+
+
+def _job_timing(job) -> str:
+    started, finished = getattr(job, "started_at", None), getattr(job, "finished_at", None)
+    if not (started and finished):
+        return ""
+    worker = getattr(job, "worker", "")
+    return f"Run time {(finished - started).total_seconds():.1f} s" + (
+        f" on worker {worker}" if worker else ""
+    )
+
+
+METRIC_LABELS = {"sari": "SARI", "bleu": "BLEU", "reward": "reward", "grade": "Flesch-Kincaid grade"}
+
+
 def _candidate_answers(run, where: str, source: str) -> Answers:
-    """Accuracy (SARI, BLEU, reward) and coverage figures from the run's scored candidates."""
+    """Accuracy (SARI, BLEU, reward, grade), coverage and faithfulness figures from the run's candidates."""
     Candidate = _model("scoring.Candidate")
     if Candidate is None or not _has_field(Candidate, "run"):
         return {}
     candidates = Candidate._default_manager.filter(run=run)
-    metrics = [name for name in ("sari", "bleu", "reward") if _has_field(Candidate, name)]
+    metrics = [name for name in METRIC_LABELS if _has_field(Candidate, name)]
     aggregates = candidates.aggregate(
         n=Count("pk"),
         **({"segments": Count("segment", distinct=True)} if _has_field(Candidate, "segment") else {}),
         **{name: Avg(name) for name in metrics},
     )
-    if not aggregates["n"]:
+    n = aggregates["n"]
+    if not n:
         return {}
     answers: Answers = {}
     figures = [
-        f"mean {name.upper()} {aggregates[name]:.1f}" for name in metrics if aggregates[name] is not None
+        f"mean {METRIC_LABELS[name]} {aggregates[name]:.1f}"
+        for name in metrics
+        if aggregates[name] is not None
     ]
     if figures:
-        reference = "against the human references" if aggregates.get("sari") is not None else ""
+        reference = " against the human references" if aggregates.get("sari") is not None else ""
         answers["2.2"] = Prefill(
             PARTIAL,
             f"{where}, candidate scores",
-            f"{', '.join(figures)} over {aggregates['n']} candidates {reference}".strip()
-            + "; no confidence intervals are computed.",
+            f"{', '.join(figures)} over {n} candidates{reference}; no confidence intervals are computed.",
             source,
         )
     if aggregates.get("segments"):
+        selected = run.segments.count() if hasattr(getattr(run, "segments", None), "count") else 0
+        of_selected = f" of the {selected} selected" if selected else ""
         answers["3.1"] = Prefill(
-            REPORTED,
+            REPORTED if not selected or selected == aggregates["segments"] else PARTIAL,
             f"{where}, candidates",
-            f"{aggregates['n']} candidates generated for {aggregates['segments']} segments.",
+            f"{n} candidates for {aggregates['segments']}{of_selected} segments.",
             source,
+        )
+    if _has_field(Candidate, "flags"):
+        flagged = candidates.exclude(flags=[]).count()
+        answers["4.1"] = Prefill(
+            PARTIAL,
+            f"{where}, faithfulness flags",
+            "Candidates were checked by Equitext's automatic faithfulness guard (numbers, negations, "
+            "repetition, prompt echo, meaning drift); no human fact check is recorded on the run.",
+            source,
+        )
+        answers["4.2"] = Prefill(
+            REPORTED, f"{where}, faithfulness flags", f"{flagged} of {n} candidates were flagged.", source
         )
     return answers
 

@@ -21,6 +21,21 @@ def template_current() -> ChecklistTemplate | None:
     return templates.filter(name=ELEVATE_NAME).first() or templates.first()
 
 
+def recent_subjects(user, limit: int = 10) -> list[tuple[str, str, list]]:
+    """(kind, label, newest rows) for each in-product subject kind whose app is installed."""
+    from apps.elevate.models import SubjectKind
+    from apps.elevate.subjects import subject_model
+
+    if not is_curator(user):
+        return []
+    found = []
+    for kind in (SubjectKind.MODEL_RUN, SubjectKind.STUDY):
+        model = subject_model(kind)
+        if model is not None:
+            found.append((kind, kind.label, list(model._default_manager.order_by("-pk")[:limit])))
+    return found
+
+
 def templates_visible_to(user) -> QuerySet[ChecklistTemplate]:
     if not is_curator(user):
         return ChecklistTemplate.objects.none()

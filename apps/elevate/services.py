@@ -148,7 +148,7 @@ def _clean_subject(*, subject_kind, subject_id, title, doi, url) -> dict:
     else:
         doi = url = ""
         model = subject_model(subject_kind)
-        label = SubjectKind(subject_kind).label.lower()
+        label = {SubjectKind.STUDY: "study", SubjectKind.MODEL_RUN: "model run"}[subject_kind]
         if model is None:
             errors["subject_kind"] = (
                 f"This installation has no {IN_PRODUCT_SUBJECTS[subject_kind]} model yet, so a {label} "

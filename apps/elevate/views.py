@@ -65,7 +65,11 @@ def assessment_new(request):
             note = f"; {prefilled} answers pre-filled from Equitext data" if prefilled else ""
             messages.success(request, f"Assessment started{note}.")
             return redirect("elevate:assessment_detail", pk=assessment.pk)
-    return render(request, "elevate/assessment_new.html", {"form": form, "current": current})
+    return render(
+        request,
+        "elevate/assessment_new.html",
+        {"form": form, "current": current, "recent": selectors.recent_subjects(request.user)},
+    )
 
 
 def _form_context(request, assessment: Assessment) -> dict:

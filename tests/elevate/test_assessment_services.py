@@ -35,9 +35,10 @@ def test_a_rater_cannot_start_an_assessment(rater_physician, checklist):
 def test_a_missing_in_product_subject_is_named(curator, checklist):
     with pytest.raises(ValidationError) as error:
         services.assessment_create(assessor=curator, subject_kind="model_run", subject_id=987654)
-    message = " ".join(sum(error.value.message_dict.values(), []))
-    # Either the scoring app has no ModelRun yet, or run #987654 does not exist: both are said plainly.
-    assert "987654" in message or "no scoring.ModelRun model" in message
+    assert error.value.message_dict == {"subject_id": ["There is no model run #987654."]}
+    with pytest.raises(ValidationError) as error:
+        services.assessment_create(assessor=curator, subject_kind="study")
+    assert error.value.message_dict == {"subject_id": ["Choose the study to assess."]}
     assert not Assessment.objects.exists()
 
 

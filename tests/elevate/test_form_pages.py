@@ -176,3 +176,28 @@ def test_list_page_shows_progress(alice, publication, curator):
 
 def item_count(assessment) -> int:
     return ChecklistItem.objects.filter(domain__template=assessment.template_id).count()
+
+
+def test_the_new_page_offers_recent_studies_to_assess(alice, checklist):
+    from django.apps import apps
+
+    try:
+        Study, Rubric = apps.get_model("reviews", "Study"), apps.get_model("reviews", "Rubric")
+    except LookupError:
+        pytest.skip("the reviews app has no Study model")
+    study = Study.objects.create(
+        name="Bias review of screening answers", rubric=Rubric.objects.first(), seed=1
+    )
+    html = alice.get(reverse("elevate:assessment_new")).content.decode()
+    assert f"#{study.pk} Bias review of screening answers" in html
+    response = alice.post(
+        reverse("elevate:assessment_new"),
+        {"subject_kind": "study", "subject_id": study.pk, "template": checklist.pk},
+    )
+    assessment = Assessment.objects.get()
+    assert response["Location"] == reverse("elevate:assessment_detail", args=[assessment.pk])
+    assert (assessment.subject_kind, assessment.subject_id, assessment.title) == (
+        "study",
+        study.pk,
+        "Bias review of screening answers",
+    )

@@ -146,10 +146,61 @@ def test_a_model_runs_fields_become_model_and_reproducibility_answers():
     assert "5.4" not in answers
 
 
-@pytest.mark.skipif(model_or_none("scoring.ModelRun") is not None, reason="scoring.ModelRun exists")
-def test_without_a_model_run_model_a_run_cannot_be_assessed_and_says_why(curator, checklist):
-    from django.core.exceptions import ValidationError
+@pytest.mark.skipif(model_or_none("scoring.ModelRun") is None, reason="the scoring app has no ModelRun yet")
+def test_a_model_run_prefills_model_reproducibility_accuracy_and_faithfulness(client, curator, checklist):
+    Source, Document, Segment = (apps.get_model("corpus", n) for n in ("Source", "Document", "Segment"))
+    ModelRun, Candidate = (apps.get_model("scoring", n) for n in ("ModelRun", "Candidate"))
+    document = Document.objects.create(source=Source.objects.create(name="NCI (test)"), title="Colon cancer")
+    segments = [
+        Segment.objects.create(
+            document=document, position=i, original=f"Sentence {i}.", simplified=f"Simple {i}."
+        )
+        for i in (1, 2, 3)
+    ]
+    run = ModelRun.objects.create(
+        model_name="SmolLM2-135M-Instruct",
+        model_revision="sha256:0f3a",
+        parameters={"temperature": 0.7, "n": 2},
+        prompt_template="plain-language",
+        prompt_version=1,
+        seed=42,
+        status="succeeded",
+    )
+    run.segments.set(segments)
+    for segment, index, sari, bleu, flags in (
+        (segments[0], 0, 40.0, 20.0, []),
+        (segments[0], 1, 30.0, 10.0, [{"code": "number", "severity": "high"}]),
+        (segments[1], 0, 35.0, 15.0, []),
+    ):
+        Candidate.objects.create(
+            run=run, segment=segment, index=index, text="…", sari=sari, bleu=bleu, grade=7.0, flags=flags
+        )
 
-    with pytest.raises(ValidationError) as error:
-        services.assessment_create(assessor=curator, subject_kind="model_run", subject_id=1)
-    assert "no scoring.ModelRun model yet" in error.value.message_dict["subject_kind"][0]
+    assessment = services.assessment_create(assessor=curator, subject_kind="model_run", subject_id=run.pk)
+
+    assert assessment.title == str(run) and assessment.subject_key == f"model_run:{run.pk}"
+    answers = {r.item.code: r for r in assessment.responses.select_related("item")}
+    assert all(r.prefilled and r.prefill_source == f"model run #{run.pk}" for r in answers.values())
+    assert (answers["1.1"].status, answers["1.1"].comment) == (
+        "reported",
+        "Model SmolLM2-135M-Instruct, revision sha256:0f3a.",
+    )
+    from apps.scoring.prompts import template_get
+
+    assert answers["5.1"].status == "reported" and "plain-language v1" in answers["5.1"].comment
+    assert template_get("plain-language", 1).instruction in answers["5.1"].comment
+    assert answers["5.2"].comment == "n=2, temperature=0.7"
+    assert answers["5.3"].comment == "Seed 42."
+    assert answers["2.2"].status == "partial"
+    assert answers["2.2"].comment.startswith(
+        "mean SARI 35.0, mean BLEU 15.0, mean Flesch-Kincaid grade 7.0 over 3"
+    )
+    assert (answers["3.1"].status, answers["3.1"].comment) == (
+        "partial",
+        "3 candidates for 2 of the 3 selected segments.",
+    )
+    assert answers["4.2"].comment == "1 of 3 candidates were flagged."
+
+    client.force_login(curator)
+    page = client.get(reverse("elevate:assessment_detail", args=[assessment.pk])).content.decode()
+    assert page.count(f"Pre-filled from model run #{run.pk}") == len(answers)

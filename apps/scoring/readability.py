@@ -77,16 +77,16 @@ _install_offline_cmudict()
 
 # ---- shared tokenisation (mirrors textstat.backend) ----------------------------------------------------
 
-# textstat.backend.utils.constants.RE_NONCONTRACTION_APOSTROPHE and remove_punctuation's patterns
-_NONCONTRACTION_APOSTROPHE = re.compile(r"\'(?!(?:[tsd]|ve|ll|re))")
-_PUNCTUATION_KEEP_APOSTROPHE = re.compile(r"[^\w\s\']")
-_NON_WORD = re.compile(r"\W")
+# remove_punctuation(text, rm_apostrophe=False) deletes apostrophes that do not start an English contraction
+# ending (RE_NONCONTRACTION_APOSTROPHE), then every character that is not a word character, whitespace or
+# apostrophe. Both look at the original text, so one alternation in one pass deletes the same characters.
+_PUNCTUATION = re.compile(r"\'(?!(?:[tsd]|ve|ll|re))|[^\w\s\']")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
 
 
 def _remove_punctuation(text: str) -> str:
     """remove_punctuation(text, rm_apostrophe=False)."""
-    return _PUNCTUATION_KEEP_APOSTROPHE.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    return _PUNCTUATION.sub("", text)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -117,18 +117,19 @@ def _count_sentences(text: str) -> int:
 
 
 def _at_most_two_words(sentence: str) -> bool:
-    """count_words(sentence) <= 2, without cleaning the sentence when the answer is plain.
+    """count_words(sentence) <= 2, without cleaning the sentence.
 
-    Cleaning only deletes characters, never whitespace, so a whitespace token survives exactly when it
-    keeps a character: a word character (never deleted) or a contraction apostrophe (always followed by a
-    word character in the same token). Tokens that are wholly alphanumeric survive for certain.
+    Cleaning deletes characters but never whitespace or word characters (`\\w`: str.isalnum() or "_"), and
+    the apostrophes it keeps are followed by a word character. So a whitespace token is still a word after
+    cleaning exactly when it holds a word character.
     """
-    tokens = sentence.split()
-    if len(tokens) <= 2:
-        return True
-    if sum(1 for t in tokens[:3] if t.isalnum()) == 3:
-        return False
-    return len(_remove_punctuation(sentence).split()) <= 2
+    words = 0
+    for token in sentence.split():
+        if token.isalnum() or any(c.isalnum() or c == "_" for c in token):
+            words += 1
+            if words > 2:
+                return False
+    return True
 
 
 @lru_cache(maxsize=1 << 17)
@@ -190,8 +191,9 @@ def readability_scores(text: str) -> dict:
     else:
         fog = dale = 0.0
 
-    # count_letters: drop whitespace, then every non-word character — i.e. keep the word characters.
-    letters = len(_NON_WORD.sub("", text))
+    # count_letters counts the word characters of the text; the cleaned words hold exactly those plus the
+    # contraction apostrophes.
+    letters = sum(map(len, words)) - sum(w.count("'") for w in words if "'" in w)
     letters_per_100 = (letters / n_words if n_words else 0.0) * 100
     sentences_per_100 = (n_sentences / n_words if n_words else 0.0) * 100
     if letters_per_100 == 0 or sentences_per_100 == 0:

@@ -194,10 +194,18 @@ def converted_dir(source: ModelSource) -> Path:
 
 
 def ensure_converted(source: ModelSource) -> Path:
-    """The bf16 safetensors checkpoint of a GGUF source, converting it first if needed (atomic)."""
+    """The bf16 safetensors checkpoint of a GGUF source, converting it first if needed."""
     target = converted_dir(source)
-    if (target / "config.json").exists():
-        return target
+    if not (target / "config.json").exists():
+        convert_gguf(source)
+    return target
+
+
+def convert_gguf(source: ModelSource):
+    """Read the GGUF file (every weight dequantised to bf16), save model and tokenizer into the cache
+    atomically (a temporary folder renamed into place; if another process won the race, its copy is
+    kept), and return the in-memory model that was saved."""
+    target = converted_dir(source)
     transformers = _quiet_transformers()
     started = time.monotonic()
     logger.info("converting %s/%s to safetensors in %s", source.path, source.gguf_file, target)
@@ -224,7 +232,7 @@ def ensure_converted(source: ModelSource) -> Path:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     logger.info("converted %s in %.1f s", source.key, time.monotonic() - started)
-    return target
+    return model
 
 
 def load_causal_lm(path: str | os.PathLike | None = None) -> LoadedModel:

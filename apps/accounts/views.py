@@ -7,5 +7,11 @@ from apps.core.roles import RATE
 @login_required
 @permission_required(RATE, raise_exception=True)
 def queue(request):
-    """The rater's work queue: the studies they take part in (studies arrive with the reviews app)."""
-    return render(request, "accounts/queue.html", {"profile": getattr(request.user, "rater_profile", None)})
+    """The rater's work queue: the studies they take part in, with their progress."""
+    from apps.reviews.selectors import rater_queue
+
+    return render(
+        request,
+        "accounts/queue.html",
+        {"profile": getattr(request.user, "rater_profile", None), "queue": rater_queue(request.user)},
+    )

@@ -71,8 +71,8 @@ def rater_queue(user) -> list[QueueEntry]:
             open=Count("id", filter=Q(status=Assignment.Status.LEASED)),
         )
         totals = ItemSlot.objects.filter(study=study).aggregate(
-            submitted=Sum("submitted"),
-            needed=Sum("quota"),
+            all_submitted=Sum("submitted"),
+            all_needed=Sum("quota"),
             group_submitted=Sum("submitted", filter=Q(group=group)),
             group_needed=Sum("quota", filter=Q(group=group)),
         )
@@ -83,8 +83,8 @@ def rater_queue(user) -> list[QueueEntry]:
                 mine_open=mine["open"],
                 group_submitted=totals["group_submitted"] or 0,
                 group_needed=totals["group_needed"] or 0,
-                overall_submitted=totals["submitted"] or 0,
-                overall_needed=totals["needed"] or 0,
+                overall_submitted=totals["all_submitted"] or 0,
+                overall_needed=totals["all_needed"] or 0,
             )
         )
     return entries

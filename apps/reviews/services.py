@@ -17,6 +17,7 @@ from apps.equity.models import Answer, CounterfactualPair, Producer, QuestionSet
 from apps.reviews.assignment import leases_expire
 from apps.reviews.models import Assignment, ItemSlot, Rating, Rubric, Study, StudyItem, StudyQuota
 from apps.reviews.rubric import RubricError, definition_validate, response_validate
+from apps.reviews.seed import SEEDED_RUBRICS
 
 MAX_ITEMS = 200_000
 
@@ -32,6 +33,19 @@ def rubric_is_frozen(rubric: Rubric) -> bool:
     if Rating.objects.filter(assignment__study__rubric=rubric).exists():
         return True
     return rubric.studies.exclude(status=Study.Status.DRAFT).exists()
+
+
+@transaction.atomic
+def rubrics_seed() -> int:
+    """Create the shipped rubrics that are missing (by name); returns how many were created.
+
+    Migration 0002 seeds them; this puts them back where a database was emptied (tests that flush)."""
+    created = 0
+    for name, kind, definition in SEEDED_RUBRICS:
+        if not Rubric.objects.filter(name=name).exists():
+            Rubric.objects.create(name=name, kind=kind, definition=definition_validate(definition))
+            created += 1
+    return created
 
 
 @transaction.atomic

@@ -3,10 +3,12 @@
 from apps.equity.models import Answer, CounterfactualPair, Producer, Question, QuestionSet
 from apps.reviews import services
 from apps.reviews.models import Rubric
+from apps.reviews.seed import BIAS_DIMENSIONS
 
 
 def rubric(kind: str) -> Rubric:
-    """The seeded rubric of that kind (migration 0002)."""
+    """The seeded rubric of that kind (migration 0002; re-seeded after a flushing test)."""
+    services.rubrics_seed()
     return Rubric.objects.filter(kind=kind).order_by("-version").first()
 
 
@@ -70,6 +72,8 @@ def study(
         created.refresh_from_db()
     return created
 
+
+__all__ = ["BIAS_DIMENSIONS"]
 
 PAIRWISE_ANSWER = {
     "overall": "a",

@@ -91,6 +91,7 @@
     const f = form();
     spent = 0;
     shownAt = performance.now();
+    document.getElementById("rating-item")?.setAttribute("data-ready", "");
     if (!f) {
       document.querySelector("#rating-item .item-heading")?.focus();
       return;
@@ -199,8 +200,9 @@
     return target.tagName === "INPUT" && (target.type === "radio" || target.type === "checkbox");
   }
 
-  // A submit or skip swaps in the next item (outerHTML of #rating-item): start it afresh.
-  document.addEventListener("htmx:afterSettle", () => {
+  // A submit or skip swaps in the next item (outerHTML of #rating-item): start it afresh, in the same
+  // task as the swap, so no key press can reach the new item before it is set up.
+  document.addEventListener("htmx:afterSwap", () => {
     if (document.getElementById("rating-item")) init();
   });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

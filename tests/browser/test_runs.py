@@ -1,0 +1,47 @@
+"""A curator starts a model run in the browser, watches it finish, and accepts a candidate."""
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.corpus.models import Segment, SegmentRevision
+from tests.scoring.conftest import document, segments  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_curator_runs_the_model_on_a_document_and_accepts_a_candidate(
+    login,
+    curator,
+    segments,  # noqa: F811 (the fixture imported above)
+    celery_worker,
+):
+    page = login("alice")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Runs").click()
+    page.get_by_role("link", name="Start a run").click()
+    page.get_by_label("A whole document").check()
+    page.get_by_label("Document", exact=True).select_option(label=str(segments[0].document))
+    page.get_by_label("Max new tokens").fill("8")
+    page.get_by_role("button", name="Start run").click()
+
+    expect(page.get_by_role("heading", name="Run #")).to_be_visible()
+    status = page.locator("[data-status]")
+    expect(status).to_have_attribute("data-status", "succeeded", timeout=240_000)  # htmx polling
+    cards = page.locator("[data-candidate]")
+    expect(cards).to_have_count(2)
+    first = page.locator(f"#segment-{segments[0].pk}")
+    expect(first.locator("[data-role=original]")).to_have_text(segments[0].original)
+    expect(first.locator("[data-role=reference]")).to_have_text(segments[0].simplified)
+    expect(first.locator(".sc-scores")).to_contain_text("SARI")
+    text = first.locator("[data-role=candidate]").inner_text()
+
+    first.get_by_role("button", name="Accept into the segment").click()
+    expect(first.locator("[data-decision]")).to_have_text("Accepted by alice")
+    segment = Segment.objects.get(pk=segments[0].pk)
+    assert segment.simplified == text
+    assert segment.revisions.get(version=segment.version).origin == SegmentRevision.Origin.MODEL
+
+
+def test_a_rater_cannot_open_the_run_pages(login, rater_physician):
+    page = login("bob")
+    assert page.goto("/scoring/runs/").status == 403
+    assert page.goto("/scoring/runs/new/").status == 403

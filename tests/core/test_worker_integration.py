@@ -22,6 +22,8 @@ def test_recount_started_from_the_dashboard_succeeds_on_a_real_worker(
     assert job.status == "succeeded", job.error
     assert job.progress_total > 0 and job.progress_done == job.progress_total
     assert job.result["counts"]["accounts.RaterProfile"] == 1
+    assert job.result["counts"]["accounts.RaterGroup"] == 3, "the default groups survive test flushes"
+
     assert job.result["counts"]["core.Job"] == 1
 
     page = client.get(reverse("core:job_detail", args=[job.pk]))

@@ -1,19 +1,11 @@
 from django.db import migrations
 
-GROUPS = [
-    ("physician", "Physicians", "Practising physicians rating clinical accuracy and bias."),
-    (
-        "health-equity-expert",
-        "Health-equity experts",
-        "Experts in health equity and structural determinants.",
-    ),
-    ("consumer", "Consumers", "Members of the public reading the answers as patients would."),
-]
-
 
 def seed(apps, schema_editor):
+    from apps.accounts.seed import DEFAULT_RATER_GROUPS
+
     RaterGroup = apps.get_model("accounts", "RaterGroup")
-    for slug, name, description in GROUPS:
+    for slug, name, description in DEFAULT_RATER_GROUPS:
         RaterGroup.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
 
 

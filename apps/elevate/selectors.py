@@ -5,8 +5,9 @@ Curators (assessors) see every template and every assessment; nobody else sees a
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from apps.core.roles import is_curator
 from apps.elevate.checklist import ELEVATE_NAME
@@ -221,53 +222,79 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+RESPONSE_EXPORT_FIELDS = (
+    "item_id",
+    "status",
+    "location",
+    "comment",
+    "prefilled",
+    "prefill_source",
+    "updated_at",
+)
+
+
 def assessment_export_records(assessments: QuerySet[Assessment], chunk_size: int = 200) -> Iterator[dict]:
     """One record per checklist item of every assessment (unanswered items included, status blank).
 
-    Streams: assessments are read in chunks from a server-side cursor; each template's items are
+    Streams in constant memory: assessments come from a server-side cursor, their responses are read
+    per chunk as plain values (no model instances holding each other), and each template's items are
     loaded once."""
     items_by_template: dict[int, list[ChecklistItem]] = {}
-    rows = (
-        assessments.select_related("template", "assessor")
-        .prefetch_related("responses__updated_by")
-        .order_by("pk")
-        .iterator(chunk_size=chunk_size)
-    )
-    for assessment in rows:
-        items = items_by_template.get(assessment.template_id)
-        if items is None:
-            items = list(
-                ChecklistItem.objects.filter(domain__template=assessment.template_id).select_related("domain")
+    rows = assessments.select_related("template", "assessor").order_by("pk").iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        responses: dict[tuple[int, int], dict] = {
+            (r["assessment_id"], r["item_id"]): r
+            for r in ItemResponse.objects.filter(assessment_id__in=[a.pk for a in chunk]).values(
+                "assessment_id", *RESPONSE_EXPORT_FIELDS, updated_by_name=F("updated_by__username")
             )
-            items_by_template[assessment.template_id] = items
-        responses = {r.item_id: r for r in assessment.responses.all()}
-        base = {
-            "assessment_id": assessment.pk,
-            "assessment_status": assessment.status,
-            "assessor": assessment.assessor.username,
-            "submitted_at": _iso(assessment.submitted_at),
-            "revision_of": assessment.revision_of_id,
-            "subject_kind": assessment.subject_kind,
-            "subject_id": assessment.subject_id,
-            "subject_title": assessment.title,
-            "subject_doi": assessment.doi,
-            "subject_url": assessment.url,
-            "template": assessment.template.name,
-            "template_version": assessment.template.version,
         }
-        for item in items:
-            response = responses.get(item.pk)
-            yield {
-                **base,
-                "domain_order": item.domain.order,
-                "domain": item.domain.name,
-                "item_code": item.code,
-                "item_wording": item.wording,
-                "status": response.status if response else "",
-                "location": response.location if response else "",
-                "comment": response.comment if response else "",
-                "prefilled": response.prefilled if response else False,
-                "prefill_source": response.prefill_source if response else "",
-                "updated_by": response.updated_by.username if response and response.updated_by else None,
-                "updated_at": _iso(response.updated_at) if response else None,
+        for assessment in chunk:
+            items = items_by_template.get(assessment.template_id)
+            if items is None:
+                items = list(
+                    ChecklistItem.objects.filter(domain__template=assessment.template_id).select_related(
+                        "domain"
+                    )
+                )
+                items_by_template[assessment.template_id] = items
+            base = {
+                "assessment_id": assessment.pk,
+                "assessment_status": assessment.status,
+                "assessor": assessment.assessor.username,
+                "submitted_at": _iso(assessment.submitted_at),
+                "revision_of": assessment.revision_of_id,
+                "subject_kind": assessment.subject_kind,
+                "subject_id": assessment.subject_id,
+                "subject_title": assessment.title,
+                "subject_doi": assessment.doi,
+                "subject_url": assessment.url,
+                "template": assessment.template.name,
+                "template_version": assessment.template.version,
             }
+            for item in items:
+                response = responses.get((assessment.pk, item.pk)) or NO_RESPONSE
+                yield {
+                    **base,
+                    "domain_order": item.domain.order,
+                    "domain": item.domain.name,
+                    "item_code": item.code,
+                    "item_wording": item.wording,
+                    "status": response["status"],
+                    "location": response["location"],
+                    "comment": response["comment"],
+                    "prefilled": response["prefilled"],
+                    "prefill_source": response["prefill_source"],
+                    "updated_by": response["updated_by_name"],
+                    "updated_at": _iso(response["updated_at"]),
+                }
+
+
+NO_RESPONSE = {
+    "status": "",
+    "location": "",
+    "comment": "",
+    "prefilled": False,
+    "prefill_source": "",
+    "updated_by_name": None,
+    "updated_at": None,
+}

@@ -166,6 +166,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Product rules ---
+# Corpus: the curator who last changed a segment may not approve it (four-eyes review).
+CORPUS_APPROVAL_BY_OTHER_CURATOR = env.bool("CORPUS_APPROVAL_BY_OTHER_CURATOR", default=False)
+
+
 # --- Security (production values by default; `manage.py check --deploy` stays clean) ---
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

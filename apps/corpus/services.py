@@ -50,7 +50,8 @@ class StaleVersion(Exception):
 
 
 def approval_by_other_curator() -> bool:
-    return bool(getattr(settings, "CORPUS_APPROVAL_BY_OTHER_CURATOR", False))
+    return settings.CORPUS_APPROVAL_BY_OTHER_CURATOR
+
 
 
 def grades_for(original: str, simplified: str) -> tuple[float | None, float | None]:

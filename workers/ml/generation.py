@@ -22,6 +22,7 @@ class GenerationSettings:
     max_new_tokens: int = 96
     seed: int = 0
     batch_size: int = 8  # prompts per forward pass (each expanded to num_candidates rows)
+    min_new_tokens: int = 0  # benchmarks force a fixed length; runs leave it 0
 
     def __post_init__(self):
         if self.num_candidates < 1:
@@ -76,6 +77,8 @@ def generate_batch(
         "eos_token_id": sorted(stop_ids),
         "num_return_sequences": settings.num_candidates,
     }
+    if settings.min_new_tokens:
+        kwargs["min_new_tokens"] = settings.min_new_tokens
     if settings.temperature > 0:
         torch.manual_seed(settings.seed * 1_000_003 + seed_offset)
         kwargs.update(do_sample=True, temperature=settings.temperature, top_p=settings.top_p, top_k=0)

@@ -153,7 +153,7 @@ def choose_device() -> tuple[torch.device, torch.dtype]:
     """CUDA with bf16 when present (fp16 on GPUs without bf16); on CPU, fp32.
 
     CPU fp32 rather than bf16, although this CPU computes bf16 natively and bf16 is faster there (about
-    1.3–1.6×, apps/scoring/README.md): in bf16 the last-token logits of a left-padded batch row differ
+    1.4–1.9×, apps/scoring/README.md): in bf16 the last-token logits of a left-padded batch row differ
     from the same prompt alone by up to 0.5 (fp32: 4e-5), which flips greedy tokens, so a batch would
     no longer reproduce single-prompt output. `EQUITEXT_DTYPE=bfloat16` trades that guarantee for
     speed; `EQUITEXT_DEVICE` (cpu, cuda, cuda:1) picks the device; `cpu_bf16_supported()` says whether

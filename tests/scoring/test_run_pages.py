@@ -1,0 +1,75 @@
+"""The run pages: curators only, form errors by field, candidates with scores and flagged spans."""
+
+import pytest
+from django.urls import reverse
+
+from apps.scoring.models import ModelRun
+from tests.scoring.factories import CandidateFactory, ModelRunFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_raters_and_outsiders_get_403_on_every_run_page(client, rater_physician, outsider):
+    run = ModelRunFactory()
+    for user in (rater_physician, outsider):
+        client.force_login(user)
+        for url in (
+            reverse("scoring:run_list"),
+            reverse("scoring:run_create"),
+            reverse("scoring:run_detail", args=[run.pk]),
+        ):
+            assert client.get(url).status_code == 403
+
+
+def test_the_form_shows_the_error_on_its_field_and_starts_nothing(client, curator, document):
+    client.force_login(curator)
+    data = {
+        "select": "document", "document": document.pk, "template": "plain-language:1", "target_grade": 6,
+        "style": "plain", "num_candidates": 3, "temperature": 0, "top_p": 1, "max_new_tokens": 16,
+        "batch_size": 8, "seed": 0, "similarity_threshold": 0.5,
+    }  # fmt: skip
+    response = client.post(reverse("scoring:run_create"), data)
+    assert response.status_code == 200
+    assert (
+        "raise the temperature" in response.content.decode()
+        or "temperature above 0" in response.content.decode()
+    )
+    assert not ModelRun.objects.exists()
+
+    data["temperature"] = 0.8
+    response = client.post(reverse("scoring:run_create"), data)
+    run = ModelRun.objects.get()
+    assert response.url == reverse("scoring:run_detail", args=[run.pk])
+    assert run.segments.count() == 2 and run.parameters["num_candidates"] == 3
+
+
+def test_the_detail_shows_candidates_beside_original_and_reference_with_flag_spans(client, curator, segments):
+    candidate = CandidateFactory(
+        segment=segments[0],
+        text="Take more than 4 grams.",
+        sari=31.5,
+        flags=[{"code": "negation_dropped", "severity": "high", "message": "The original negates here.",
+                "span": "not take more", "side": "source", "start": 3, "end": 16}],
+    )  # fmt: skip
+    candidate.run.segments.set(segments)
+    client.force_login(curator)
+    page = client.get(reverse("scoring:run_detail", args=[candidate.run_id])).content.decode()
+    assert segments[0].original in page and segments[0].simplified in page
+    assert "Take more than 4 grams." in page and "SARI 31.5" in page
+    assert 'data-flag="negation_dropped"' in page and "<mark" in page and "not take more" in page
+
+    partial = client.get(reverse("scoring:run_detail", args=[candidate.run_id]), HTTP_HX_REQUEST="true")
+    assert b'id="run-body"' in partial.content and b"<html" not in partial.content
+
+
+def test_accepting_on_the_page_with_htmx_returns_the_updated_candidate(client, curator, segments):
+    candidate = CandidateFactory(segment=segments[0])
+    client.force_login(curator)
+    response = client.post(
+        reverse("scoring:candidate_accept", args=[candidate.pk]),
+        {"segment_version": segments[0].version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert b'data-decision="accepted"' in response.content
+    segments[0].refresh_from_db()
+    assert segments[0].simplified == candidate.text

@@ -85,7 +85,17 @@ class Candidate(TimeStamped):
     new_tokens = models.PositiveIntegerField(default=0)
     finished = models.BooleanField(default=True, help_text="False: stopped at the token limit")
     rank = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 = best of n by reward")
-    reward = models.FloatField(null=True, blank=True)
+    reward = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Combined reward (apps/scoring/reward.py); empty without reward model",
+    )
+    reward_model = models.ForeignKey(
+        "scoring.RewardModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reward_parts = models.JSONField(
+        default=dict, blank=True, help_text="p_simplified, similarity and penalties behind the reward"
+    )
     readability = models.JSONField(default=dict, blank=True)
     grade = models.FloatField(null=True, blank=True, help_text="Flesch–Kincaid grade")
     sari = models.FloatField(null=True, blank=True)
@@ -121,7 +131,13 @@ class Candidate(TimeStamped):
 
 
 class RewardModel(TimeStamped):
-    """A trained reward classifier (registry only; training is the reward-classifier issue's job)."""
+    """A trained reward classifier: P(simplified) of a text (apps/scoring/README.md, "The reward").
+
+    The artefact (a joblib file under MEDIA_ROOT written by the worker) holds the classification head and
+    the encoder's identity; `artifact_sha256` is checked on every load. `training_snapshot` lists the
+    (segment id, version) pairs it was trained on and their split, `snapshot_hash` their SHA-256, so a
+    retrain on the same data is recognisable and "new pairs since the last version" countable.
+    """
 
     version = models.PositiveIntegerField(unique=True)
     encoder = models.CharField(max_length=200, blank=True)
@@ -129,8 +145,13 @@ class RewardModel(TimeStamped):
     snapshot_hash = models.CharField(max_length=64, blank=True)
     parameters = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
-    artifact_path = models.CharField(max_length=500, blank=True)
+    artifact_path = models.CharField(max_length=500, blank=True, help_text="Relative to MEDIA_ROOT")
+    artifact_sha256 = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Who started the training (empty: the weekly schedule)",
+    )  # fmt: skip
     activated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -147,3 +168,7 @@ class RewardModel(TimeStamped):
 
     def __str__(self):
         return f"reward model v{self.version}{' (active)' if self.is_active else ''}"
+
+    @property
+    def beats_baseline(self) -> bool | None:
+        return (self.metrics or {}).get("beats_baseline")

@@ -22,7 +22,7 @@ from apps.core.models import Job
 from apps.core.roles import require_curator
 from apps.core.services import audit_record, job_create
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD, guard_check
-from apps.scoring.models import Candidate, ModelRun, TextScore
+from apps.scoring.models import Candidate, ModelRun, RewardModel, TextScore
 from apps.scoring.prompts import (
     DEFAULT_TEMPLATE,
     GRADE_RANGE,
@@ -32,6 +32,7 @@ from apps.scoring.prompts import (
     template_get,
 )
 from apps.scoring.readability import ENGINE, readability_scores
+from apps.scoring.reward import WeightsInvalid, combined_reward, ranks_by_reward, weights_clean
 from apps.scoring.sari import bleu as bleu_metric
 from apps.scoring.sari import compression_ratio
 from apps.scoring.sari import sari as sari_metric
@@ -140,6 +141,12 @@ def run_parameters_clean(parameters: dict) -> dict:
     if style not in STYLES:
         errors["style"] = f"Unknown style {style!r}; use one of {', '.join(STYLES)}."
     cleaned["style"] = style
+    try:
+        cleaned["reward_weights"] = weights_clean(parameters.pop("reward_weights", None) or {})
+    except WeightsInvalid as exc:
+        errors.update({f"reward_weights.{name}": message for name, message in exc.errors.items()})
+    except AttributeError:
+        errors["reward_weights"] = 'Give the reward weights as an object, e.g. {"meaning": 0.5}.'
     if parameters:
         errors.update({name: "Unknown parameter." for name in parameters})
     if not errors and cleaned["num_candidates"] > 1 and cleaned["temperature"] == 0:
@@ -236,6 +243,9 @@ def run_create(
     if len(model_path) > 500:
         raise ValidationError({"model_path": "The model path is longer than 500 characters."})
     ids, selection = run_segments_select(segment_ids=segment_ids, document_id=document_id, split=split)
+    # The reward model active now scores this run's candidates, even if another is activated meanwhile.
+    active = RewardModel.objects.filter(is_active=True).values_list("version", flat=True).first()
+    cleaned["reward_model_version"] = active
     run = ModelRun.objects.create(
         kind=ModelRun.Kind.GENERATE,
         model_name=PurePath(model_path).name if model_path else "default generator",
@@ -327,17 +337,22 @@ def candidate_scores(
 
 
 @transaction.atomic
-def candidates_record(*, run: ModelRun, outputs: list[tuple], prompts: list[str]) -> int:
-    """Store and score one batch. `outputs`: (segment, [(text, new_tokens, finished, similarity), …]).
+def candidates_record(
+    *, run: ModelRun, outputs: list[tuple], prompts: list[str], reward_model: RewardModel | None = None
+) -> int:
+    """Store and score one batch, then rank each segment's candidates by reward (best-of-n).
 
-    Idempotent: a (run, segment, index) that exists is left as it is. Returns rows created.
-    """
+    `outputs`: (segment, [(text, new_tokens, finished, similarity[, p_simplified]), …]); with a
+    `reward_model` and p_simplified, each candidate gets its combined reward (apps/scoring/reward.py) with
+    the run's weights. Idempotent: a (run, segment, index) that exists is left as it is. Returns rows
+    created."""
     texts = [text for _, samples in outputs for text, *_ in samples if text.strip()]
     readability = dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
     threshold = run.parameters.get("similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD)
+    weights = run.parameters.get("reward_weights")
     rows = []
     for segment, samples in outputs:
-        for index, (text, new_tokens, finished, similarity) in enumerate(samples):
+        for index, (text, new_tokens, finished, similarity, *rest) in enumerate(samples):
             scores = candidate_scores(
                 source=segment.original,
                 reference=segment.simplified,
@@ -348,6 +363,12 @@ def candidates_record(*, run: ModelRun, outputs: list[tuple], prompts: list[str]
                 finished=finished,
                 readability=readability.get(text, {}),
             )
+            if reward_model is not None and rest and rest[0] is not None:
+                scores["reward"], scores["reward_parts"] = combined_reward(
+                    p_simplified=rest[0], similarity=similarity, flags=scores["flags"],
+                    compression=scores["compression"], weights=weights, empty=not text.strip(),
+                )  # fmt: skip
+                scores["reward_model"] = reward_model
             rows.append(
                 Candidate(
                     run=run,
@@ -362,7 +383,61 @@ def candidates_record(*, run: ModelRun, outputs: list[tuple], prompts: list[str]
             )
     before = Candidate.objects.filter(run=run).count()
     Candidate.objects.bulk_create(rows, ignore_conflicts=True)
+    candidates_rank(run_id=run.pk, segment_ids=[segment.pk for segment, _ in outputs])
     return Candidate.objects.filter(run=run).count() - before
+
+
+def candidates_rank(*, run_id: int, segment_ids) -> int:
+    """Set the best-of-n rank (1 = highest reward) of the run's candidates of these segments; returns
+    how many ranks changed. Candidates without a reward have no rank."""
+    groups: dict[int, list[tuple]] = {}
+    current: dict[int, int | None] = {}
+    for pk, segment_id, index, reward, rank in Candidate.objects.filter(
+        run_id=run_id, segment_id__in=list(segment_ids)
+    ).values_list("pk", "segment_id", "index", "reward", "rank"):
+        groups.setdefault(segment_id, []).append((pk, index, reward))
+        current[pk] = rank
+    changed = []
+    for candidates in groups.values():
+        for pk, rank in ranks_by_reward(candidates).items():
+            if current[pk] != rank:
+                changed.append(Candidate(pk=pk, rank=rank))
+    Candidate.objects.bulk_update(changed, ["rank"], batch_size=_CHUNK)
+    return len(changed)
+
+
+def candidates_unrewarded(limit: int = 256):
+    """Scored candidates that have no reward yet (filled by the scheduled scoring when a model is active)."""
+    return list(
+        Candidate.objects.filter(reward__isnull=True, scored_at__isnull=False)
+        .select_related("run")
+        .order_by("pk")[:limit]
+    )
+
+
+def candidates_unrewarded_count() -> int:
+    return Candidate.objects.filter(reward__isnull=True, scored_at__isnull=False).count()
+
+
+@transaction.atomic
+def candidate_rewards_store(*, reward_model: RewardModel, p_simplified: dict[int, float]) -> int:
+    """Give each candidate (id → P(simplified) from `reward_model`) its combined reward with its run's
+    weights and stored similarity, flags and compression; re-rank the segments touched. Returns rows."""
+    candidates = list(Candidate.objects.select_related("run").filter(pk__in=list(p_simplified)))
+    for candidate in candidates:
+        candidate.reward, candidate.reward_parts = combined_reward(
+            p_simplified=p_simplified[candidate.pk], similarity=candidate.similarity, flags=candidate.flags,
+            compression=candidate.compression, weights=candidate.run.parameters.get("reward_weights"),
+            empty=not candidate.text.strip(),
+        )  # fmt: skip
+        candidate.reward_model = reward_model
+    Candidate.objects.bulk_update(candidates, ["reward", "reward_parts", "reward_model"], batch_size=_CHUNK)
+    by_run: dict[int, set[int]] = {}
+    for candidate in candidates:
+        by_run.setdefault(candidate.run_id, set()).add(candidate.segment_id)
+    for run_id, segment_ids in by_run.items():
+        candidates_rank(run_id=run_id, segment_ids=segment_ids)
+    return len(candidates)
 
 
 def candidates_unscored_count() -> int:
@@ -470,6 +545,7 @@ def run_summary(run: ModelRun) -> dict:
         mean_bleu=Avg("bleu"),
         mean_grade=Avg("grade"),
         mean_similarity=Avg("similarity"),
+        mean_reward=Avg("reward"),
     )
     flagged = Counter()
     for flags in run.candidates.values_list("flags", flat=True):
@@ -571,6 +647,14 @@ SCHEDULES = [
         "Nightly: scores model candidates stored without scores (e.g. after a scoring change).",
     ),
     (
+        "Retrain the reward model when enough new pairs exist",
+        "equitext.ml.train_reward",
+        {"crontab": ("30", "3", "1"), "kwargs": {"min_new_pairs": 50}},
+        "Weekly (Monday 03:30): trains a new reward-model version when at least `min_new_pairs` approved "
+        "pairs (edit it in Keyword arguments) are new or changed since the latest version; otherwise the "
+        "job records that it skipped and why. A new version is not activated automatically.",
+    ),
+    (
         "Fail jobs whose worker died",
         "equitext.scoring.jobs_sweep",
         {"every": 60},
@@ -590,10 +674,12 @@ def schedules_ensure(using: str = "default") -> int:
         if PeriodicTask.objects.using(using).filter(name=name).exists():
             continue
         kwargs = {}
+        if "kwargs" in when:
+            kwargs["kwargs"] = json.dumps(when["kwargs"])
         if "crontab" in when:
-            minute, hour = when["crontab"]
+            minute, hour, day_of_week = (*when["crontab"], "*")[:3]
             kwargs["crontab"], _ = CrontabSchedule.objects.using(using).get_or_create(
-                minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
+                minute=minute, hour=hour, day_of_week=day_of_week, day_of_month="*", month_of_year="*",
                 timezone=settings.TIME_ZONE,
             )  # fmt: skip
         else:

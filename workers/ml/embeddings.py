@@ -35,6 +35,20 @@ _encoders: dict[str, Encoder] = {}
 _lock = threading.Lock()
 
 
+def encoder_fingerprint(path: Path | None = None) -> str:
+    """Identity of an encoder folder: hash of config.json plus the names and sizes of its weight files."""
+    import hashlib
+
+    path = Path(path) if path is not None else encoder_path()
+    digest = hashlib.sha256()
+    config = path / "config.json"
+    if config.exists():
+        digest.update(config.read_bytes())
+    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+    return digest.hexdigest()[:12]
+
+
 def encoder_path() -> Path:
     if os.environ.get("EQUITEXT_ENCODER"):
         return Path(os.environ["EQUITEXT_ENCODER"]).expanduser().resolve()
@@ -47,9 +61,12 @@ def encoder_path() -> Path:
     return Path(spec.submodule_search_locations[0]) / "model"
 
 
-def load_encoder() -> Encoder:
-    """The encoder, loaded once per process (fp32: it is small, and similarities must be stable)."""
-    path = encoder_path()
+def load_encoder(path: Path | None = None) -> Encoder:
+    """The encoder, loaded once per process (fp32: it is small, and similarities must be stable).
+
+    `path`: another local sentence-transformers/BERT folder (e.g. a reward model's fine-tuned encoder);
+    default: `encoder_path()`."""
+    path = Path(path).resolve() if path is not None else encoder_path()
     with _lock:
         if str(path) in _encoders:
             return _encoders[str(path)]

@@ -3,7 +3,11 @@
 - `equitext.ml.generate` (queue gpu): a ModelRun's candidates, generated in batches, each batch stored
   with its scores. Safe to run twice: segments that already have candidates are skipped, and a job can
   only be claimed once (core.job_run).
-- `equitext.ml.score_pending` (queue gpu, scheduled): scores candidates stored without scores.
+- `equitext.ml.score_pending` (queue gpu, scheduled): scores candidates stored without scores, and gives
+  rewards to candidates without one when a reward model is active.
+- `equitext.ml.train_reward` (queue gpu; started by a curator, or weekly by beat): trains a reward-model
+  version; the weekly execution skips (and says why) unless enough new approved pairs exist.
+- `equitext.ml.finetune_generator` (queue gpu): DPO fine-tuning of the generator with a LoRA adapter.
 - `equitext.scoring.readability_refresh` (queue default, scheduled): readability cache for texts changed
   since the last successful run.
 - `equitext.scoring.jobs_sweep` (queue default, every minute): fails jobs whose worker died.
@@ -88,6 +92,7 @@ def _generate_run(run, progress, services, prompt_messages) -> dict:
         )
         for segment in pending
     ]
+    reward_model, scorer, reward_error = _run_reward_scorer(run)
     progress(done, total, f"Generating with {loaded.source.model_id} on {loaded.device}")
     created = 0
     for start, batch in generation.generate(loaded, conversations, settings):
@@ -98,11 +103,14 @@ def _generate_run(run, progress, services, prompt_messages) -> dict:
             for sample in samples
         ]
         similar = iter(embeddings.similarities(pairs))
+        rewards = iter(scorer.score([text for _, text in pairs]) if scorer else [None] * len(pairs))
         outputs = [
-            (segment, [(s.text, s.new_tokens, s.finished, next(similar)) for s in samples])
+            (segment, [(s.text, s.new_tokens, s.finished, next(similar), next(rewards)) for s in samples])
             for segment, samples in zip(segments, batch, strict=True)
         ]
-        created += services.candidates_record(run=run, outputs=outputs, prompts=prompts)
+        created += services.candidates_record(
+            run=run, outputs=outputs, prompts=prompts, reward_model=reward_model
+        )
         done += len(segments)
         progress(done, total, f"{done} of {total} segments done")
     summary = services.run_summary(run)
@@ -112,9 +120,35 @@ def _generate_run(run, progress, services, prompt_messages) -> dict:
         dtype=str(loaded.dtype).removeprefix("torch."),
         model=loaded.source.model_id,
         revision=loaded.source.revision,
+        reward_model_version=reward_model.version if reward_model else None,
     )
+    if reward_error:
+        summary["reward_error"] = reward_error
     services.run_status_set(run_id=run.pk, status=run.Status.SUCCEEDED, summary=summary)
     return summary
+
+
+def _run_reward_scorer(run):
+    """(RewardModel, scorer, error) for the reward model recorded on the run when it was started.
+
+    A model whose file cannot be loaded does not stop the run: candidates are stored without rewards,
+    the run's summary says why, and the scheduled scoring fills rewards once a usable model is active."""
+    from apps.scoring import reward_registry
+    from apps.scoring.models import RewardModel
+
+    version = run.parameters.get("reward_model_version")
+    if not version:
+        return None, None, ""
+    model = RewardModel.objects.filter(version=version).first()
+    if model is None:
+        return None, None, f"Reward model v{version} no longer exists; candidates have no reward."
+    from workers.ml import reward
+
+    try:
+        scorer = reward.artifact_load(reward_registry.artifact_file(model), sha256=model.artifact_sha256)
+    except (RuntimeError, OSError) as exc:
+        return None, None, f"Reward model v{version} could not be loaded: {exc}"
+    return model, scorer, ""
 
 
 @app.task(name="equitext.ml.score_pending", bind=True, acks_late=True, soft_time_limit=SCORE_SOFT_LIMIT,
@@ -145,7 +179,145 @@ def _score_pending(job, progress) -> dict:
             services.candidate_score_store(candidate_id=candidate.pk, similarity=similarity)
         scored += len(batch)
         progress(min(scored, total), max(total, scored), f"Scored {scored} candidates")
-    return {"scored": scored}
+    return {"scored": scored, **_reward_pending(progress)}
+
+
+def _reward_pending(progress) -> dict:
+    """Rewards for scored candidates that have none, from the active reward model (if any)."""
+    from apps.scoring import reward_registry, services
+
+    model = reward_registry.reward_model_active()
+    if model is None:
+        return {"rewarded": 0, "reward_model_version": None}
+    from workers.ml import reward
+
+    scorer = reward.artifact_load(reward_registry.artifact_file(model), sha256=model.artifact_sha256)
+    total = services.candidates_unrewarded_count()
+    rewarded = 0
+    while True:
+        batch = services.candidates_unrewarded(limit=256)
+        if not batch:
+            break
+        p = scorer.score([c.text for c in batch])
+        services.candidate_rewards_store(
+            reward_model=model, p_simplified={c.pk: value for c, value in zip(batch, p, strict=True)}
+        )
+        rewarded += len(batch)
+        progress(min(rewarded, total), max(total, rewarded), f"Rewards for {rewarded} candidates")
+    return {"rewarded": rewarded, "reward_model_version": model.version}
+
+
+TRAIN_SOFT_LIMIT = 6 * 3600
+
+
+@app.task(name="equitext.ml.train_reward", bind=True, acks_late=True, soft_time_limit=TRAIN_SOFT_LIMIT,
+          time_limit=TRAIN_SOFT_LIMIT + 120)  # fmt: skip
+def train_reward(self, job_id: int | None = None, min_new_pairs: int | None = None) -> None:
+    """Train a reward model. Beat sends it without a job (weekly, with `min_new_pairs`): the task records
+    a Job for that execution and re-sends itself with it."""
+    from apps.core import services as core
+    from apps.scoring import reward_registry
+
+    if job_id is None:
+        minimum = min_new_pairs if min_new_pairs is not None else reward_registry.min_new_pairs_default()
+        core.job_create(kind="reward_train", task=self.name, requested_by=None,
+                        parameters={"trigger": "schedule", "min_new_pairs": int(minimum)})  # fmt: skip
+        return
+    core.job_run(job_id=job_id, worker=self.request.hostname or "", work=_train_reward)
+
+
+def _train_reward(job, progress) -> dict:
+    from apps.scoring import reward_registry, services
+    from apps.scoring.models import ModelRun
+
+    run = ModelRun.objects.filter(job_id=job.pk).first()
+    if run is None:  # the weekly schedule
+        new, latest = reward_registry.new_pairs_since_last_version()
+        minimum = int(job.parameters.get("min_new_pairs", reward_registry.min_new_pairs_default()))
+        since = f"since reward model v{latest.version}" if latest else "(no reward model yet)"
+        if new < minimum:
+            reason = (
+                f"Skipped: {new} approved pair(s) new or changed {since}; retraining needs {minimum} or more "
+                "(the schedule's min_new_pairs)."
+            )
+            progress(0, 0, reason)
+            return {"skipped": True, "reason": reason, "new_pairs": new, "min_new_pairs": minimum}
+        progress(0, 0, f"{new} approved pair(s) new or changed {since}: retraining")
+        return _train_reward_model(job, reward_registry.retrain_parameters(latest), None, progress, run=None,
+                                   new_pairs=new)  # fmt: skip
+    services.run_status_set(run_id=run.pk, status=ModelRun.Status.RUNNING)
+    try:
+        return _train_reward_model(job, run.parameters, run.requested_by, progress, run=run)
+    except BaseException:
+        services.run_status_set(run_id=run.pk, status=ModelRun.Status.FAILED)
+        raise
+
+
+def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs=None) -> dict:
+    import shutil
+    import tempfile
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from apps.scoring import reward_eval, reward_registry, services
+    from apps.scoring.models import ModelRun
+    from workers.ml import reward
+
+    steps = 4
+    progress(0, steps, "Building the training set (split by document)")
+    data = reward_registry.training_set_build(parameters)
+    train = data.indexes(test=False)
+    test = data.indexes(test=True)
+    grades = [m.get("flesch_kincaid_grade", 0.0) for m in services.text_scores_get_or_compute(data.texts)]
+    progress(1, steps, f"Fitting on {len(train)} texts ({parameters['encoder_mode']} encoder)")
+    relative = reward_registry.artifact_dir_relative(uuid.uuid4().hex)
+    scratch = None
+    if parameters["encoder_mode"] == "finetune":
+        (Path(settings.MEDIA_ROOT) / "reward_models").mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".finetune.", dir=Path(settings.MEDIA_ROOT) / "reward_models"))
+    try:
+        scorer = reward.fit(
+            [data.texts[i] for i in train], [data.labels[i] for i in train], C=parameters["C"],
+            seed=parameters["seed"], encoder_mode=parameters["encoder_mode"], scratch=scratch,
+            epochs=parameters["epochs"], learning_rate=parameters["learning_rate"],
+            batch_size=parameters["batch_size"],
+        )  # fmt: skip
+        progress(2, steps, f"Scoring {len(test)} held-out texts")
+        scores = scorer.score([data.texts[i] for i in test])
+        local = {index: position for position, index in enumerate(test)}
+        metrics = reward_eval.evaluate(
+            test_labels=[data.labels[i] for i in test], test_scores=scores,
+            test_pairs=[(local[o], local[s]) for o, s in data.pairs if data.test[o]],
+            test_grades=[grades[i] for i in test], train_grades=[grades[i] for i in train],
+            train_labels=[data.labels[i] for i in train],
+        )  # fmt: skip
+        metrics.update(
+            train_texts=len(train),
+            train_pairs=sum(1 for o, _ in data.pairs if not data.test[o]),
+            train_documents=len(data.snapshot["train_documents"]),
+            test_documents=len(data.snapshot["test_documents"]),
+        )
+        progress(3, steps, "Saving the artefact")
+        artifact_path, digest = reward.artifact_save(
+            scorer, media_root=Path(settings.MEDIA_ROOT), relative_dir=relative, scratch=scratch
+        )
+    finally:
+        if scratch is not None and scratch.exists():
+            shutil.rmtree(scratch, ignore_errors=True)
+    model = reward_registry.reward_model_create(
+        job=job, created_by=created_by, parameters=parameters, training=data, metrics=metrics,
+        encoder=scorer.info["name"], artifact_path=artifact_path, artifact_sha256=digest,
+    )  # fmt: skip
+    summary = {"reward_model": model.pk, "version": model.version, **metrics}
+    if new_pairs is not None:
+        summary["new_pairs"] = new_pairs
+    if run is not None:
+        services.run_status_set(run_id=run.pk, status=ModelRun.Status.SUCCEEDED, summary=summary,
+                                model_revision=f"reward v{model.version}")  # fmt: skip
+    progress(steps, steps, f"Reward model v{model.version} saved")
+    return summary
 
 
 @app.task(name="equitext.scoring.readability_refresh", bind=True, acks_late=True, soft_time_limit=3600,

@@ -206,6 +206,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models call their choices `status` or `kind`: give each set a readable, stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "apps.core.models.Job.Status",
+        "WebhookDeliveryStatusEnum": "apps.core.models.WebhookDelivery.Status",
+        "SegmentStatusEnum": "apps.corpus.models.Status",
+        "SplitEnum": "apps.corpus.models.Split",
+        "ImportStateEnum": "apps.corpus.models.ImportBatch.State",
+        "AssessmentStatusEnum": "apps.elevate.models.Assessment.Status",
+        "ItemResponseStatusEnum": "apps.elevate.models.ItemResponse.Status",
+        "QuestionSetKindEnum": "apps.equity.models.QuestionSet.Kind",
+        "RubricKindEnum": "apps.reviews.models.Rubric.Kind",
+        "StudyStatusEnum": "apps.reviews.models.Study.Status",
+        "AssignmentStatusEnum": "apps.reviews.models.Assignment.Status",
+        "ModelRunKindEnum": "apps.scoring.models.ModelRun.Kind",
+    },
+
 }
 
 # --- Celery (queues: `default` for web-side work, `gpu` for model work) ---

@@ -1,8 +1,12 @@
 """Scoring API. Readability: `POST readability/` scores one posted text. Model runs: `runs/` (POST starts
 one), `candidates/` (+ `accept`/`reject`), `reward-models/` (registry, read-only). Runs are curators' only."""
 
+import json
+
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -85,9 +89,18 @@ class ModelRunSerializer(serializers.ModelSerializer):
 
 
 class RunCreateSerializer(serializers.Serializer):
-    """Exactly one of `segments`, `document`, `split` chooses the segments; `parameters` holds the
-    generation settings (target_grade, style, num_candidates, temperature, top_p, max_new_tokens,
-    batch_size, similarity_threshold; defaults for any left out)."""
+    """`kind` generate (default): exactly one of `segments`, `document`, `split` chooses the segments;
+    `parameters` holds the generation settings (target_grade, style, num_candidates, temperature, top_p,
+    max_new_tokens, batch_size, similarity_threshold, reward_weights; defaults for any left out).
+
+    `kind` train: `target` reward trains a reward-model version (parameters: test_fraction, seed, C,
+    encoder_mode frozen|finetune, epochs, learning_rate, batch_size, statuses, sources,
+    include_unlabelled); `target` generator fine-tunes the generator with DPO and a LoRA adapter on the
+    preference export (parameters: steps, learning_rate, beta, batch_size, max_length, lora_r,
+    lora_alpha, seed, sources; `model_path` the base generator)."""
+
+    kind = serializers.ChoiceField(choices=["generate", "train"], required=False, default="generate")
+    target = serializers.ChoiceField(choices=["reward", "generator"], required=False, allow_blank=True)
 
     segments = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=False)
     document = serializers.IntegerField(required=False)
@@ -143,6 +156,10 @@ class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = RunCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if data["kind"] == ModelRun.Kind.TRAIN:
+            run = self._train(request, data)
+            run = self.get_queryset().get(pk=run.pk)
+            return Response(ModelRunSerializer(run).data, status=status.HTTP_201_CREATED)
         run = services.run_create(
             user=request.user,
             segment_ids=data.get("segments"),
@@ -156,6 +173,18 @@ class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         run = self.get_queryset().get(pk=run.pk)
         return Response(ModelRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    def _train(self, request, data) -> ModelRun:
+        from apps.scoring import finetune, reward_registry
+
+        target = data.get("target") or ""
+        if target == "reward":
+            return reward_registry.reward_train_start(user=request.user, parameters=data["parameters"])
+        if target == "generator":
+            return finetune.generator_finetune_start(
+                user=request.user, model_path=data["model_path"], parameters=data["parameters"]
+            )
+        raise serializers.ValidationError({"target": "A train run needs a target: reward or generator."})
 
 
 class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -203,19 +232,80 @@ class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
 
 class RewardModelSerializer(serializers.ModelSerializer):
     activated_by = serializers.CharField(source="activated_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    beats_baseline = serializers.BooleanField(read_only=True, allow_null=True)
 
     class Meta:
         model = RewardModel
         fields = [
             "id", "version", "encoder", "training_snapshot", "snapshot_hash", "parameters", "metrics",
-            "artifact_path", "is_active", "activated_by", "activated_at", "created_at",
+            "beats_baseline", "artifact_path", "artifact_sha256", "is_active", "created_by", "activated_by",
+            "activated_at", "job", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
 
 class RewardModelViewSet(viewsets.ReadOnlyModelViewSet):
-    """The reward-model registry (read-only here; training and activation come with the reward issue)."""
+    """The reward-model registry. Train a version with `POST runs/` (kind train, target reward);
+    `POST reward-models/{id}/activate/` makes it the one that scores candidates (one at a time)."""
 
     permission_classes = [IsCurator]
-    queryset = RewardModel.objects.all()
+    queryset = RewardModel.objects.select_related("created_by", "activated_by")
     serializer_class = RewardModelSerializer
+
+    @extend_schema(request=None, responses={200: RewardModelSerializer})
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        from apps.scoring import reward_registry
+
+        model = reward_registry.reward_model_activate(reward_model_id=self.get_object().pk, user=request.user)
+        return Response(RewardModelSerializer(self.get_queryset().get(pk=model.pk)).data)
+
+    @extend_schema(request=None, responses={200: RewardModelSerializer})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        from apps.scoring import reward_registry
+
+        model = reward_registry.reward_model_deactivate(
+            reward_model_id=self.get_object().pk, user=request.user
+        )
+        return Response(RewardModelSerializer(self.get_queryset().get(pk=model.pk)).data)
+
+
+class PreferencesJsonlExport(APIView):
+    """Preference pairs (`prompt`, `chosen`, `rejected` in TRL's conversational format, plus `source` and
+    ids) from reward-ranked candidates and curators' accept/reject decisions; no duplicates; streamed:
+    `datasets.load_dataset("json", data_files="preferences.jsonl")` feeds TRL's DPOTrainer."""
+
+    permission_classes = [IsCurator]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("run", int, description="Only candidates of this run"),
+            OpenApiParameter("source", str, many=True, description="reward_rank and/or curator_decision"),
+        ],
+        responses={(200, "application/x-ndjson"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        from apps.scoring import preferences
+
+        run = request.query_params.get("run")
+        sources = request.query_params.getlist("source")
+        errors = {}
+        if run is not None and not run.isdigit():
+            errors["run"] = [f"{run!r} is not a run id."]
+        unknown = [s for s in sources if s not in preferences.SOURCE_NAMES]
+        if unknown:
+            errors["source"] = [f"Unknown source {unknown[0]!r}; use {', '.join(preferences.SOURCE_NAMES)}."]
+        if errors:
+            return Response(
+                {"detail": " ".join(m for v in errors.values() for m in v), "errors": errors}, 400
+            )
+        lines = (
+            json.dumps(record, ensure_ascii=False) + "\n"
+            for record in preferences.records(run=int(run) if run else None, sources=sources or None)
+        )
+        response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="preferences.jsonl"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -12,6 +12,10 @@ Where the generator comes from:
   The code path after the checkpoint is located is the same.
 - `ModelRun.model_path` (a later run may name another local directory, e.g. a fine-tuned version)
   is passed as `path=`; it wins over the environment variable.
+- A LoRA adapter directory (`adapter_config.json` + `GENERATOR.json`, written by `workers/ml/dpo.py`)
+  works the same way: its base generator is loaded as above, the adapter applied with peft and merged
+  into the weights, so generation runs at the base model's speed. Its revision is the base's revision
+  plus the adapter's fingerprint; a base that changed since training is refused with a clear message.
 
 Nothing here touches the network: `HF_HUB_OFFLINE=1` is set and every `from_pretrained` call passes
 `local_files_only=True`.
@@ -51,6 +55,7 @@ class ModelSource:
     revision: str  # a content fingerprint: runs with the same revision used the same weights
     path: Path  # a Hugging Face model directory, or the folder holding `gguf_file`
     gguf_file: str | None = None
+    adapter: Path | None = None  # a LoRA adapter directory applied on top (dpo.py writes these)
 
     @property
     def key(self) -> str:
@@ -134,6 +139,8 @@ def source_for(path: str | os.PathLike | None = None) -> ModelSource:
     if not chosen:
         return default_source()
     target = Path(chosen).expanduser().resolve()
+    if (target / ADAPTER_CONFIG).exists():
+        return adapter_source(target)
     if target.is_file() and target.suffix == ".gguf":
         return ModelSource(
             model_id=target.stem,
@@ -147,6 +154,45 @@ def source_for(path: str | os.PathLike | None = None) -> ModelSource:
             "EQUITEXT_GENERATOR must name a local model directory or a .gguf file."
         )
     return ModelSource(model_id=target.name, revision=_directory_fingerprint(target), path=target)
+
+
+ADAPTER_CONFIG = "adapter_config.json"
+ADAPTER_MANIFEST = "GENERATOR.json"
+
+
+def base_description(source: ModelSource) -> dict:
+    """What an adapter records about its base, to find and verify it later."""
+    if source.gguf_file and source.model_id == DEFAULT_MODEL_ID and source.path == default_source().path:
+        location = None  # the embedded default: found again through its package on any worker
+    else:
+        location = str(source.path / source.gguf_file) if source.gguf_file else str(source.path)
+    return {"model_id": source.model_id, "revision": source.revision, "path": location}
+
+
+def adapter_source(adapter: Path) -> ModelSource:
+    """The source of a base generator plus a LoRA adapter directory."""
+    import json
+
+    manifest_path = adapter / ADAPTER_MANIFEST
+    if not manifest_path.exists():
+        raise RuntimeError(f"{adapter} holds an adapter but no {ADAPTER_MANIFEST} naming its base generator.")
+    base_info = json.loads(manifest_path.read_text())["base"]
+    base = source_for(base_info["path"]) if base_info.get("path") else default_source()
+    if base.revision != base_info["revision"]:
+        raise RuntimeError(
+            f"The adapter {adapter.name} was trained on {base_info['model_id']} revision "
+            f"{base_info['revision']}, but this worker's base is revision {base.revision}; "
+            "use the same base weights or fine-tune again."
+        )
+    weights = sorted(adapter.glob("adapter_model.*"))
+    fingerprint = _file_fingerprint(weights[0]) if weights else _directory_fingerprint(adapter)
+    return ModelSource(
+        model_id=f"{base.model_id}+{adapter.name}",
+        revision=f"{base.revision}+lora-{fingerprint}",
+        path=base.path,
+        gguf_file=base.gguf_file,
+        adapter=adapter,
+    )
 
 
 def choose_device() -> tuple[torch.device, torch.dtype]:
@@ -250,6 +296,10 @@ def load_causal_lm(path: str | os.PathLike | None = None) -> LoadedModel:
         model = transformers.AutoModelForCausalLM.from_pretrained(
             checkpoint, dtype=dtype, local_files_only=True
         )
+        if source.adapter is not None:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, source.adapter).merge_and_unload()
         model.to(device)
         model.eval()
         tokenizer.padding_side = "left"  # generation continues from the last position of every row
@@ -266,6 +316,23 @@ def load_causal_lm(path: str | os.PathLike | None = None) -> LoadedModel:
         _loaded[key] = loaded
         logger.info("loaded %s on %s/%s in %.2f s", source.key, device, dtype, loaded.load_seconds)
         return loaded
+
+
+def load_for_training(path: str | os.PathLike | None = None):
+    """(source, a fresh model, tokenizer, device, dtype) for fine-tuning — never the shared cached copy,
+    which generation keeps using. An adapter source is refused: fine-tune its base instead."""
+    source = source_for(path)
+    if source.adapter is not None:
+        raise RuntimeError("Fine-tune the base generator, not an adapter on top of it.")
+    device, dtype = choose_device()
+    transformers = _quiet_transformers()
+    checkpoint = ensure_converted(source) if source.gguf_file else source.path
+    tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint, local_files_only=True)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model = transformers.AutoModelForCausalLM.from_pretrained(checkpoint, dtype=dtype, local_files_only=True)
+    model.to(device)
+    return source, model, tokenizer, device, dtype
 
 
 def unload_all() -> None:

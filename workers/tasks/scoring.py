@@ -347,3 +347,60 @@ def jobs_sweep() -> list[int]:
     if failed:
         logger.warning("failed %d job(s) whose worker died: %s", len(failed), failed)
     return failed
+
+
+FINETUNE_SOFT_LIMIT = 12 * 3600
+
+
+@app.task(name="equitext.ml.finetune_generator", bind=True, acks_late=True,
+          soft_time_limit=FINETUNE_SOFT_LIMIT, time_limit=FINETUNE_SOFT_LIMIT + 300)  # fmt: skip
+def finetune_generator(self, job_id: int) -> None:
+    from apps.core import services as core
+
+    core.job_run(job_id=job_id, worker=self.request.hostname or "", work=_finetune_generator)
+
+
+def _finetune_generator(job, progress) -> dict:
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from apps.scoring import preferences, services
+    from apps.scoring.models import ModelRun
+
+    run = ModelRun.objects.get(job_id=job.pk)
+    parameters = run.parameters
+    services.run_status_set(run_id=run.pk, status=ModelRun.Status.RUNNING)
+    try:
+        progress(0, parameters["steps"], "Reading the preference pairs")
+        records = []
+        for record in preferences.records(sources=parameters["sources"] or None):
+            records.append(record)
+            if parameters["max_records"] and len(records) >= parameters["max_records"]:
+                break
+        if not records:
+            raise RuntimeError("The preference export is empty; rank or accept/reject candidates first.")
+        from workers.ml import dpo
+
+        result = dpo.train_dpo_adapter(
+            records=records,
+            out_dir=Path(settings.MEDIA_ROOT) / "generators" / f"run-{run.pk}-{uuid.uuid4().hex[:8]}",
+            base_path=run.model_path or None,
+            **{k: parameters[k] for k in ("steps", "learning_rate", "beta", "batch_size", "max_length",
+                                          "lora_r", "lora_alpha", "seed")},
+            progress=progress,
+        )  # fmt: skip
+        result["sources"] = dict(_count_sources(records))
+    except BaseException:
+        services.run_status_set(run_id=run.pk, status=ModelRun.Status.FAILED)
+        raise
+    services.run_status_set(run_id=run.pk, status=ModelRun.Status.SUCCEEDED, summary=result,
+                            model_revision=result["model_revision"][:120])  # fmt: skip
+    return result
+
+
+def _count_sources(records):
+    from collections import Counter
+
+    return Counter(record["source"] for record in records)

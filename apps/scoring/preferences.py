@@ -1,0 +1,171 @@
+"""Preference pairs for DPO: `GET /api/v1/exports/preferences.jsonl`, and the generator fine-tune's data.
+
+Each record is TRL's *conversational preference* format, plus provenance fields TRL ignores:
+
+    {"prompt":   [{"role": "system", ...}, {"role": "user", ...}],   # exactly what the model was shown
+     "chosen":   [{"role": "assistant", "content": "..."}],
+     "rejected": [{"role": "assistant", "content": "..."}],
+     "source": "reward_rank" | "curator_decision",
+     "run_id", "segment_id", "chosen_candidate_id", "rejected_candidate_id" (null: the original text),
+     "chosen_reward", "rejected_reward", "prompt_template"}
+
+`prompt` is rebuilt from the run's versioned prompt template (`prompts.prompt_messages`; templates are
+never edited once released, and a segment's original text is never edited), so it is the exact chat the
+generator saw; TRL applies the model's chat template to it.
+
+Where pairs come from (`CANDIDATE_PAIR_SOURCES`, each a function of one run's candidates for a segment):
+- `reward_rank`: the best- and worst-rewarded candidate of the segment in that run, when their rewards
+  differ (and texts differ). One pair per run and segment.
+- `curator_decision`: every accepted candidate over every rejected candidate of the same run and segment,
+  and every accepted candidate over the unchanged original (the prompt asked for a rewrite; a curator
+  accepted one).
+
+**No duplicates**: identical (prompt, chosen, rejected) can only arise from the same original text, so
+candidates are read in order of the MD5 of their segment's original text (`.iterator()`, server-side
+cursor) and de-duplicated within each such group; memory holds one group at a time, whatever the size
+of the export. The first source listed wins a duplicate.
+
+**Adding a source** (pairwise ratings from the reviews app): append a function `(filters) -> Iterator[dict]`
+yielding the same record shape to `EXPORT_SOURCES`; it must not repeat its own records, and its prompts
+(equity questions) cannot collide with the simplification prompts here.
+"""
+
+from collections.abc import Callable, Iterator
+
+from django.db.models.functions import MD5
+
+from apps.scoring.models import Candidate, ModelRun
+from apps.scoring.prompts import prompt_messages, template_get
+
+CHUNK = 2000
+
+
+def _message(text: str) -> list[dict]:
+    return [{"role": "assistant", "content": text}]
+
+
+def reward_rank_pairs(candidates: list[dict], original: str) -> Iterator[tuple[dict, dict | None]]:
+    rewarded = [c for c in candidates if c["reward"] is not None and c["text"].strip()]
+    if len(rewarded) < 2:
+        return
+    best = max(rewarded, key=lambda c: (c["reward"], -c["index"]))
+    worst = min(rewarded, key=lambda c: (c["reward"], c["index"]))
+    if best["reward"] > worst["reward"] and best["text"] != worst["text"]:
+        yield best, worst
+
+
+def curator_decision_pairs(candidates: list[dict], original: str) -> Iterator[tuple[dict, dict | None]]:
+    accepted = [c for c in candidates if c["decision"] == Candidate.Decision.ACCEPTED and c["text"].strip()]
+    rejected = [c for c in candidates if c["decision"] == Candidate.Decision.REJECTED]
+    for chosen in accepted:
+        for loser in rejected:
+            if loser["text"] != chosen["text"]:
+                yield chosen, loser
+        if chosen["text"].strip() != original.strip():
+            yield chosen, None  # the accepted rewrite over the unchanged original
+
+
+CANDIDATE_PAIR_SOURCES: dict[str, Callable] = {
+    "reward_rank": reward_rank_pairs,
+    "curator_decision": curator_decision_pairs,
+}
+
+
+class _Prompts:
+    """Each run's prompt settings, read once per run (runs are few next to candidates)."""
+
+    def __init__(self):
+        self._runs: dict[int, tuple | None] = {}
+
+    def messages(self, run_id: int, original: str) -> tuple[list[dict], str] | None:
+        if run_id not in self._runs:
+            run = ModelRun.objects.filter(pk=run_id).values("prompt_template", "prompt_version", "parameters")
+            row = run.first()
+            try:
+                template = template_get(row["prompt_template"], row["prompt_version"])
+                params = row["parameters"]
+                self._runs[run_id] = (template, params["target_grade"], params.get("style", "plain"))
+            except (ValueError, KeyError, TypeError):
+                self._runs[run_id] = None  # not a generation run with a known template
+        settings = self._runs[run_id]
+        if settings is None:
+            return None
+        template, grade, style = settings
+        return prompt_messages(template, text=original, grade=grade, style=style), template.label
+
+
+def candidate_preferences(*, run: int | None = None, sources: list[str] | None = None) -> Iterator[dict]:
+    """Preference records from stored candidates (see the module docstring)."""
+    chosen_sources = [name for name in CANDIDATE_PAIR_SOURCES if not sources or name in sources]
+    rows = Candidate.objects.filter(run__kind=ModelRun.Kind.GENERATE)
+    if run is not None:
+        rows = rows.filter(run_id=run)
+    rows = (
+        rows.annotate(original_md5=MD5("segment__original"))
+        .order_by("original_md5", "segment_id", "run_id", "index")
+        .values(
+            "pk",
+            "run_id",
+            "segment_id",
+            "index",
+            "text",
+            "reward",
+            "decision",
+            "original_md5",
+            "segment__original",
+        )  # fmt: skip
+    )
+    prompts = _Prompts()
+    group: list[dict] = []
+    for row in rows.iterator(chunk_size=CHUNK):
+        if group and row["original_md5"] != group[0]["original_md5"]:
+            yield from _group_records(group, chosen_sources, prompts)
+            group = []
+        group.append(row)
+    if group:
+        yield from _group_records(group, chosen_sources, prompts)
+
+
+def _group_records(group: list[dict], sources: list[str], prompts: _Prompts) -> Iterator[dict]:
+    """Records of the candidates of one original text, without duplicates."""
+    seen: set[tuple] = set()
+    by_run_segment: dict[tuple[int, int], list[dict]] = {}
+    for row in group:
+        by_run_segment.setdefault((row["run_id"], row["segment_id"]), []).append(row)
+    for (run_id, segment_id), candidates in by_run_segment.items():
+        original = candidates[0]["segment__original"]
+        built = prompts.messages(run_id, original)
+        if built is None:
+            continue
+        prompt, template_label = built
+        for source in sources:
+            for chosen, rejected in CANDIDATE_PAIR_SOURCES[source](candidates, original):
+                rejected_text = rejected["text"] if rejected else original
+                key = (repr(prompt), chosen["text"], rejected_text)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield {
+                    "prompt": prompt,
+                    "chosen": _message(chosen["text"]),
+                    "rejected": _message(rejected_text),
+                    "source": source,
+                    "run_id": run_id,
+                    "segment_id": segment_id,
+                    "chosen_candidate_id": chosen["pk"],
+                    "rejected_candidate_id": rejected["pk"] if rejected else None,
+                    "chosen_reward": chosen["reward"],
+                    "rejected_reward": rejected["reward"] if rejected else None,
+                    "prompt_template": template_label,
+                }
+
+
+# Top-level sources of the export, in order; each is `(**filters) -> Iterator[record]`.
+EXPORT_SOURCES: list[Callable[..., Iterator[dict]]] = [candidate_preferences]
+SOURCE_NAMES = list(CANDIDATE_PAIR_SOURCES)
+
+
+def records(*, run: int | None = None, sources: list[str] | None = None) -> Iterator[dict]:
+    """Every preference record, source after source (streamed)."""
+    for export_source in EXPORT_SOURCES:
+        yield from export_source(run=run, sources=sources)

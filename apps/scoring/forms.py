@@ -79,3 +79,57 @@ class RunForm(forms.Form):
             field = self.ERROR_FIELDS.get(key, key)
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
+
+
+class RewardTrainForm(forms.Form):
+    """Training a reward-model version; `reward_registry.train_parameters_clean` validates the values."""
+
+    statuses = forms.MultipleChoiceField(
+        choices=[("approved", "Approved"), ("in_review", "In review"), ("draft", "Draft")],
+        initial=["approved"], widget=forms.CheckboxSelectMultiple, label="Pairs with status",
+    )  # fmt: skip
+    include_unlabelled = forms.BooleanField(
+        required=False, label="Add unlabelled originals (label 0) from the unlabelled split"
+    )
+    test_fraction = forms.FloatField(initial=0.25, label="Share of documents held out for testing")
+    seed = forms.IntegerField(initial=0, help_text="Same documents and seed give the same split.")
+    C = forms.FloatField(initial=1.0, label="C (inverse regularisation of the logistic regression)")
+    encoder_mode = forms.ChoiceField(
+        choices=[("frozen", "Frozen MiniLM encoder (fast; default)"),
+                 ("finetune", "Fine-tune the encoder first (meant for a GPU worker)")],
+        initial="frozen",
+    )  # fmt: skip
+    epochs = forms.IntegerField(initial=3, help_text="Fine-tuned encoder only")
+
+    def parameters(self) -> dict:
+        return dict(self.cleaned_data)
+
+    def add_service_errors(self, error) -> None:
+        for key, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+
+class FinetuneForm(forms.Form):
+    """A DPO fine-tune of the generator; `finetune.finetune_parameters_clean` validates the values."""
+
+    model_path = forms.CharField(
+        required=False, label="Base generator directory",
+        help_text="Blank: the worker's default generator. Otherwise a local Hugging Face model directory.",
+    )  # fmt: skip
+    steps = forms.IntegerField(initial=50)
+    learning_rate = forms.FloatField(initial=5e-5)
+    beta = forms.FloatField(initial=0.1, help_text="DPO β: how far the model may move from the base")
+    batch_size = forms.IntegerField(initial=2)
+    max_length = forms.IntegerField(initial=256, help_text="Tokens of prompt + answer")
+    lora_r = forms.IntegerField(initial=8, label="LoRA rank")
+    lora_alpha = forms.IntegerField(initial=16, label="LoRA alpha")
+    seed = forms.IntegerField(initial=0)
+
+    def parameters(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "model_path"}
+
+    def add_service_errors(self, error) -> None:
+        for key, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)

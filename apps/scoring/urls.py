@@ -10,6 +10,10 @@ urlpatterns = [
     path("runs/", views.run_list, name="run_list"),
     path("runs/new/", views.run_create, name="run_create"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/finetune/", views.finetune_create, name="finetune_create"),
+    path("reward-models/", views.reward_list, name="reward_list"),
+    path("reward-models/<int:pk>/", views.reward_detail, name="reward_detail"),
+    path("reward-models/<int:pk>/activate/", views.reward_activate, name="reward_activate"),
     path(
         "candidates/<int:pk>/accept/", views.candidate_decide, {"decision": "accept"}, name="candidate_accept"
     ),

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from apps.core.roles import require_curator
 from apps.scoring import selectors, services
-from apps.scoring.forms import RunForm
-from apps.scoring.models import ModelRun
+from apps.scoring.forms import FinetuneForm, RewardTrainForm, RunForm
+from apps.scoring.models import ModelRun, RewardModel
 
 SEGMENTS_PER_PAGE = 25
 
@@ -44,6 +44,8 @@ def run_create(request):
             initial.update(select="segments", segment_ids=request.GET["segments"])
         elif request.GET.get("document"):
             initial.update(select="document", document=request.GET["document"])
+        if request.GET.get("model_path"):
+            initial["model_path"] = request.GET["model_path"]
         form = RunForm(initial=initial)
     return render(request, "scoring/run_form.html", {"form": form})
 
@@ -52,6 +54,8 @@ def run_create(request):
 def run_detail(request, pk: int):
     require_curator(request.user)
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=pk)
+    if run.kind == ModelRun.Kind.TRAIN:
+        return _train_run_detail(request, run)
     sort = request.GET.get("sort", "reward")
     if sort not in selectors.CANDIDATE_SORTS:
         sort = "reward"
@@ -98,3 +102,116 @@ def candidate_decide(request, pk: int, decision: str):
     return redirect(
         reverse("scoring:run_detail", args=[candidate.run_id]) + f"#segment-{candidate.segment_id}"
     )
+
+
+def _train_run_detail(request, run: ModelRun):
+    """A training run: its job's progress and what it produced (a reward model or a generator adapter)."""
+    context = {
+        "run": run,
+        "job": run.job,
+        "running": run.status in (ModelRun.Status.QUEUED, ModelRun.Status.RUNNING),
+        "reward_model": RewardModel.objects.filter(pk=run.summary.get("reward_model")).first(),
+    }
+    template = "scoring/train_run_detail.html#train-body" if request.htmx else "scoring/train_run_detail.html"
+    return render(request, template, context)
+
+
+# ---- reward models ----------------------------------------------------------------------------------
+
+
+@login_required
+def reward_list(request):
+    require_curator(request.user)
+    from apps.scoring import reward_registry
+
+    if request.method == "POST":
+        form = RewardTrainForm(request.POST)
+        if form.is_valid():
+            try:
+                run = reward_registry.reward_train_start(user=request.user, parameters=form.parameters())
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"Training queued as run #{run.pk}.")
+                return redirect("scoring:run_detail", pk=run.pk)
+    else:
+        form = RewardTrainForm()
+    new_pairs, latest = reward_registry.new_pairs_since_last_version()
+    context = {
+        "models": RewardModel.objects.select_related("created_by", "activated_by")[:100],
+        "form": form,
+        "new_pairs": new_pairs,
+        "latest": latest,
+        "training_runs": selectors.runs_visible_to(request.user).filter(
+            kind=ModelRun.Kind.TRAIN, parameters__target="reward"
+        )[:10],
+    }
+    return render(request, "scoring/reward_list.html", context)
+
+
+@login_required
+def reward_detail(request, pk: int):
+    require_curator(request.user)
+    model = get_object_or_404(RewardModel.objects.select_related("created_by", "activated_by"), pk=pk)
+    snapshot = model.training_snapshot or {}
+    sides = [side for _, _, side in snapshot.get("pairs", [])]
+    metrics = model.metrics or {}
+    rows = [
+        (label, (metrics.get("reward") or {}).get(key), (metrics.get("baseline_fk") or {}).get(key))
+        for key, label in [("accuracy", "Accuracy"), ("roc_auc", "ROC AUC"),
+                           ("pair_accuracy", "Pair-ranking accuracy")]
+    ]  # fmt: skip
+    context = {
+        "model": model,
+        "rows": rows,
+        "metrics": metrics,
+        "train_pairs": sides.count("train"),
+        "test_pairs": sides.count("test"),
+        "snapshot": snapshot,
+    }
+    return render(request, "scoring/reward_detail.html", context)
+
+
+@require_POST
+@login_required
+def reward_activate(request, pk: int):
+    from apps.scoring import reward_registry
+
+    require_curator(request.user)
+    model = get_object_or_404(RewardModel, pk=pk)
+    if request.POST.get("action") == "deactivate":
+        reward_registry.reward_model_deactivate(reward_model_id=model.pk, user=request.user)
+        messages.success(request, f"Reward model v{model.version} deactivated: new candidates get no reward.")
+    else:
+        try:
+            reward_registry.reward_model_activate(reward_model_id=model.pk, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, f"Reward model v{model.version} is now active.")
+    return redirect("scoring:reward_detail", pk=model.pk)
+
+
+@login_required
+def finetune_create(request):
+    """Start a DPO fine-tune of the generator on the preference export."""
+    from apps.scoring import finetune
+
+    require_curator(request.user)
+    if request.method == "POST":
+        form = FinetuneForm(request.POST)
+        if form.is_valid():
+            try:
+                run = finetune.generator_finetune_start(
+                    user=request.user,
+                    model_path=form.cleaned_data["model_path"],
+                    parameters=form.parameters(),
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"Fine-tuning queued as run #{run.pk}.")
+                return redirect("scoring:run_detail", pk=run.pk)
+    else:
+        form = FinetuneForm()
+    return render(request, "scoring/finetune_form.html", {"form": form})

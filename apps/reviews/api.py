@@ -176,6 +176,12 @@ class StudyCreateSerializer(serializers.Serializer):
     producers = serializers.ListField(
         child=serializers.IntegerField(), required=False, help_text="One producer id; two for pairwise."
     )
+    candidates = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Simplification: model candidate ids."
+    )
+    segments = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Simplification: corpus segment ids."
+    )
     texts = serializers.ListField(
         child=serializers.DictField(),
         required=False,
@@ -287,7 +293,8 @@ class StudyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer = StudyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        source = {key: data[key] for key in ("question_set", "producers", "texts") if key in data}
+        keys = ("question_set", "producers", "candidates", "segments", "texts")
+        source = {key: data[key] for key in keys if key in data}
         try:
             study = services.study_create(
                 name=data["name"],

@@ -28,6 +28,16 @@ class StudyForm(forms.Form):
         label="Second producer",
         help_text="Pairwise studies only.",
     )
+    segments = forms.CharField(
+        required=False,
+        label="Corpus segments (simplification)",
+        help_text="Segment ids, comma-separated: rates each segment's simplified text against its original.",
+    )
+    candidates = forms.CharField(
+        required=False,
+        label="Model candidates (simplification)",
+        help_text="Candidate ids, comma-separated: each candidate is rated against its segment's original.",
+    )
     texts = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -60,6 +70,10 @@ class StudyForm(forms.Form):
         source = {"producers": producers}
         if data.get("question_set"):
             source["question_set"] = data["question_set"].pk
+        for field in ("segments", "candidates"):
+            ids = [part.strip() for part in (data.get(field) or "").split(",") if part.strip()]
+            if ids:
+                source[field] = ids
         if data.get("texts"):
             lines = [line.partition("||") for line in data["texts"].splitlines() if line.strip()]
             source["texts"] = [{"original": o.strip(), "candidate": c.strip()} for o, _, c in lines]

@@ -111,7 +111,8 @@ class StudyItem(models.Model):
     """What a rater is shown. Independent: `answer_a`. Pairwise: `answer_a` is shown as Response A and
     `answer_b` as Response B; `swapped` records that the seeded draw put the study's first producer on
     side B. Counterfactual: `pair` with `answer_a`/`answer_b` answering its questions A and B.
-    Simplification: the original and candidate texts (and the segment/candidate ids they came from)."""
+    Simplification: the original and candidate texts as rated (copied, so later edits of the segment or
+    candidate they came from do not change what was rated)."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(help_text="Seeded random order.")
@@ -122,8 +123,12 @@ class StudyItem(models.Model):
     pair = models.ForeignKey(
         CounterfactualPair, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    segment_ref = models.BigIntegerField(null=True, blank=True, help_text="corpus.Segment id")
-    candidate_ref = models.BigIntegerField(null=True, blank=True, help_text="scoring.Candidate id")
+    segment = models.ForeignKey(
+        "corpus.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    candidate = models.ForeignKey(
+        "scoring.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     original_text = models.TextField(blank=True)
     candidate_text = models.TextField(blank=True)
 

@@ -205,12 +205,60 @@ def _items_build(kind: str, source: dict, rng: random.Random, errors: dict) -> l
 
 
 def _simplification_items(source: dict, errors: dict) -> list[StudyItem]:
-    """Items from explicit texts: [{"original", "candidate", "segment_id"?, "candidate_id"?}, …]."""
+    """Items from model candidates ({"candidates": [ids]}: the candidate against its segment's original),
+    corpus segments ({"segments": [ids]}: the human simplification against the original), or explicit
+    texts ({"texts": [{"original", "candidate"}, …]})."""
+    from apps.corpus.models import Segment
+    from apps.scoring.models import Candidate
+
+    kind = Rubric.Kind.SIMPLIFICATION
+    items, problems = [], []
+    if source.get("candidates"):
+        ids = _ids(source["candidates"], "candidates", errors)
+        found = {c.pk: c for c in Candidate.objects.select_related("segment").filter(pk__in=ids)}
+        for pk in ids:
+            candidate = found.get(pk)
+            if candidate is None or not candidate.text.strip():
+                problems.append(f"Candidate {pk}: not found, or it has no text.")
+                continue
+            items.append(
+                StudyItem(
+                    kind=kind,
+                    segment=candidate.segment,
+                    candidate=candidate,
+                    original_text=candidate.segment.original,
+                    candidate_text=candidate.text.strip(),
+                )
+            )
+        if problems:
+            errors["candidates"] = problems
+        return items
+    if source.get("segments"):
+        ids = _ids(source["segments"], "segments", errors)
+        found = Segment.objects.in_bulk(ids)
+        for pk in ids:
+            segment = found.get(pk)
+            if segment is None or not segment.simplified.strip():
+                problems.append(f"Segment {pk}: not found, or it has no simplified text.")
+                continue
+            items.append(
+                StudyItem(
+                    kind=kind,
+                    segment=segment,
+                    original_text=segment.original,
+                    candidate_text=segment.simplified,
+                )
+            )
+        if problems:
+            errors["segments"] = problems
+        return items
     texts = source.get("texts")
     if not isinstance(texts, list) or not texts:
-        errors["texts"] = ['Give the texts to rate: a list of {"original": …, "candidate": …}.']
+        errors["texts"] = [
+            'Give what to rate: "candidates" or "segments" (ids), or "texts" '
+            '[{"original": …, "candidate": …}].'
+        ]
         return []
-    items, problems = [], []
     for row, entry in enumerate(texts, start=1):
         if not isinstance(entry, dict):
             problems.append(f"Item {row}: expected an object.")
@@ -220,20 +268,17 @@ def _simplification_items(source: dict, errors: dict) -> list[StudyItem]:
         if not original or not candidate:
             problems.append(f"Item {row}: both original and candidate text are needed.")
             continue
-        items.append(
-            StudyItem(
-                kind=Rubric.Kind.SIMPLIFICATION,
-                original_text=original,
-                candidate_text=candidate,
-                segment_ref=entry.get("segment_id") if str(entry.get("segment_id", "")).isdigit() else None,
-                candidate_ref=entry.get("candidate_id")
-                if str(entry.get("candidate_id", "")).isdigit()
-                else None,
-            )
-        )
+        items.append(StudyItem(kind=kind, original_text=original, candidate_text=candidate))
     if problems:
         errors["texts"] = problems
     return items
+
+
+def _ids(values, field: str, errors: dict) -> list[int]:
+    if not isinstance(values, list) or not all(str(v).isdigit() for v in values):
+        errors[field] = ["Give a list of ids."]
+        return []
+    return list(dict.fromkeys(int(v) for v in values))
 
 
 @transaction.atomic
@@ -302,7 +347,9 @@ def study_create(
 
 
 def _source_record(source: dict, count: int, limit) -> dict:
-    record = {key: source[key] for key in ("question_set", "producers") if key in source}
+    record = {
+        key: source[key] for key in ("question_set", "producers", "segments", "candidates") if key in source
+    }
     record["items"] = count
     if limit:
         record["limit"] = limit

@@ -127,7 +127,7 @@ def test_responses_that_break_the_rubric_are_refused_with_a_message(
     client = api_as(rater_physician)
     assignment = next_for(client, independent_study).json()["id"]
     refused = client.post(f"/api/v1/assignments/{assignment}/submit/", {"response": response}, format="json")
-    assert refused.status_code == 400
+    assert refused.status_code == 400, refused.json()
     assert "does not fit the rubric" in refused.json()["detail"]
     assert fragment in " ".join(refused.json()["errors"][key])
     assert Assignment.objects.get(pk=assignment).status == "leased" and not Rating.objects.exists()
@@ -258,3 +258,60 @@ def test_corrections_make_a_new_version_and_keep_the_old(api_as, pairwise_study,
     versions = list(Rating.objects.filter(assignment_id=assignment).values_list("version", "is_current"))
     assert versions == [(1, False), (2, True)]
     assert AuditLog.objects.filter(action="rating.correct").get().details["reason"] == "Misread the sides"
+
+
+def test_a_simplification_study_from_corpus_segments_and_explicit_texts(api_as, curator, rater_physician):
+    from apps.corpus.models import Document, Segment, Source
+
+    source = Source.objects.create(name="Demo source")
+    document = Document.objects.create(title="Colon cancer", source=source)
+    segments = [
+        Segment.objects.create(
+            document=document, position=n, original=f"Adenocarcinoma {n}.", simplified=f"Cancer {n}."
+        )
+        for n in (1, 2)
+    ]
+    empty = Segment.objects.create(document=document, position=3, original="Metastasis.", simplified="")
+    client = api_as(curator)
+    payload = {
+        "name": "Plain language",
+        "rubric": factories.rubric("simplification").pk,
+        "quotas": {"physician": 1},
+    }
+    refused = client.post(
+        "/api/v1/studies/", {**payload, "segments": [segments[0].pk, empty.pk]}, format="json"
+    )
+    assert refused.status_code == 400, refused.json()
+    assert (
+        f"Segment {empty.pk}: not found, or it has no simplified text."
+        in refused.json()["errors"]["segments"]
+    )
+    made = client.post("/api/v1/studies/", {**payload, "segments": [s.pk for s in segments]}, format="json")
+    assert made.status_code == 201 and made.json()["item_count"] == 2
+    client.post(f"/api/v1/studies/{made.json()['id']}/launch/")
+    rater = api_as(rater_physician)
+    leased = rater.post(f"/api/v1/studies/{made.json()['id']}/next/").json()
+    assert leased["item"]["original"].startswith("Adenocarcinoma") and leased["item"]["candidate"].startswith(
+        "Cancer"
+    )
+    out_of_scale = rater.post(
+        f"/api/v1/assignments/{leased['id']}/submit/",
+        {"response": {"meaning": 6, "simplicity": 4, "fluency": 5}},
+        format="json",
+    )
+    assert out_of_scale.status_code == 400 and "from 1 to 5" in out_of_scale.json()["errors"]["meaning"][0]
+    ok = rater.post(
+        f"/api/v1/assignments/{leased['id']}/submit/",
+        {"response": {"meaning": 2, "simplicity": 4, "fluency": 5, "errors": ["changes_fact"]}},
+        format="json",
+    )
+    assert ok.status_code == 200
+    texts = client.post(
+        "/api/v1/studies/",
+        {**payload, "texts": [{"original": "Hepatic lesion.", "candidate": ""}]},
+        format="json",
+    )
+    assert (
+        texts.status_code == 400
+        and "Item 1: both original and candidate" in texts.json()["errors"]["texts"][0]
+    )

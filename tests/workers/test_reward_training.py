@@ -122,3 +122,16 @@ def test_a_fine_tuned_encoder_is_saved_with_the_artefact_and_reloads_identically
     texts = ["Take one tablet a day.", "Administer one tablet daily subsequent to meals."]
     assert _scorer(model).score(texts) == _scorer(model).score(texts)
     assert model.metrics["reward"]["roc_auc"] is not None
+
+
+def test_the_weekly_schedule_retrains_when_enough_new_pairs_exist(media, demo_corpus):
+    from workers.tasks.scoring import train_reward
+
+    train_reward.apply(kwargs={"min_new_pairs": 5})
+    job = Job.objects.get(kind="reward_train")
+    train_reward.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    model = RewardModel.objects.get()
+    assert job.result["version"] == model.version == 1 and job.result["new_pairs"] == 13
+    assert model.created_by is None and model.job == job and not model.is_active

@@ -10,8 +10,11 @@ every rating of the item (a rating that found no bias ticks no dimension).
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db.models import Count, Max
+
 from apps.reviews import agreement
-from apps.reviews.models import Rubric, Study
+from apps.reviews.models import Rating, Rubric, Study
 from apps.reviews.rubric import question_kind
 from apps.reviews.selectors import current_ratings, study_completion
 
@@ -373,21 +376,41 @@ def study_results(study: Study) -> list[Table]:
             ],
         ),
     ]
+    return tables + _cached(study, "rates", lambda: _rating_tables(study, seed))
+
+
+def _rating_tables(study: Study, seed: int) -> list[Table]:
     ratings = _load(study)
     kind = study.rubric.kind
     if kind == Rubric.Kind.INDEPENDENT:
-        tables += _independent_tables(study, ratings, seed)
-    elif kind == Rubric.Kind.PAIRWISE:
-        tables += _pairwise_tables(study, ratings, seed, _producer_labels(study))
-    elif kind == Rubric.Kind.COUNTERFACTUAL:
-        tables += _counterfactual_tables(study, ratings, seed)
-    else:
-        tables += _simplification_tables(study, ratings, seed)
-    return tables
+        return _independent_tables(study, ratings, seed)
+    if kind == Rubric.Kind.PAIRWISE:
+        return _pairwise_tables(study, ratings, seed, _producer_labels(study))
+    if kind == Rubric.Kind.COUNTERFACTUAL:
+        return _counterfactual_tables(study, ratings, seed)
+    return _simplification_tables(study, ratings, seed)
+
+
+def _cached(study: Study, name: str, compute):
+    """Bootstrap tables are recomputed only when the ratings change (a new rating or correction has a new
+    id), or the study's status or blinding does (they decide the producer labels)."""
+    state = Rating.objects.filter(assignment__study=study).aggregate(n=Count("id"), last=Max("id"))
+    key = (
+        f"reviews:{name}:{study.pk}:{state['n']}:{state['last']}:{study.status}:{study.blinding}:{study.seed}"
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=3600)
+    return value
 
 
 def study_agreement(study: Study) -> Table:
     """Agreement per rubric question and rater group (and all raters together)."""
+    return _cached(study, "agreement", lambda: _agreement_table(study))
+
+
+def _agreement_table(study: Study) -> Table:
     seed = int(study.seed) % (2**32)
     ratings = _load(study)
     table = Table(

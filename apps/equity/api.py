@@ -3,6 +3,7 @@ counterfactual pairs, answers and the import endpoint."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -61,6 +62,32 @@ class QuestionSetViewSet(
 
     def get_queryset(self):
         return selectors.question_sets_with_counts()
+
+    @extend_schema(
+        request=inline_serializer("GenerateAnswersRequest", {
+            "model_path": serializers.CharField(required=False, allow_blank=True),
+            "max_new_tokens": serializers.IntegerField(required=False),
+            "temperature": serializers.FloatField(required=False),
+            "top_p": serializers.FloatField(required=False),
+            "seed": serializers.IntegerField(required=False),
+            "batch_size": serializers.IntegerField(required=False),
+        }),
+        responses={202: inline_serializer("GenerateAnswersJob", {
+            "job": serializers.IntegerField(), "status": serializers.CharField(),
+            "url": serializers.CharField(),
+        })},
+    )  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="generate-answers")
+    def generate_answers(self, request, pk=None):
+        """Answer every question of the set with a model: a Job on queue gpu (poll `url`)."""
+        from apps.scoring.answer_runs import answers_generate_start
+
+        job = answers_generate_start(user=request.user, question_set=self.get_object(),
+                                     parameters=dict(request.data.items()))  # fmt: skip
+        return Response(
+            {"job": job.pk, "status": job.status, "url": f"/api/v1/jobs/{job.pk}/"},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
     def perform_update(self, serializer):
         serializer.instance = _call(

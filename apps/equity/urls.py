@@ -9,6 +9,7 @@ app_name = "equity"
 urlpatterns = [
     path("", views.set_list, name="set_list"),
     path("sets/<slug:slug>/", views.set_detail, name="set_detail"),
+    path("sets/<slug:slug>/generate-answers/", views.generate_answers, name="generate_answers"),
     path("questions/", views.question_list, name="question_list"),
     path("questions/<int:pk>/", views.question_detail, name="question_detail"),
     path("questions/<int:pk>/tags/", views.question_tags, name="question_tags"),

@@ -71,7 +71,7 @@ def question_list(request):
 @curator_required
 def set_detail(request, slug: str):
     question_set = get_object_or_404(selectors.question_sets_with_counts(), slug=slug)
-    context = {"question_set": question_set}
+    context = {"question_set": question_set, "answer_form": _answer_form()}
     if question_set.kind == QuestionSet.Kind.COUNTERFACTUAL:
         context["pairs"] = Paginator(selectors.pairs_list(question_set=question_set), PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -80,6 +80,37 @@ def set_detail(request, slug: str):
     context |= _browser_context(request, question_set)
     template = "equity/question_list.html#results" if request.htmx else "equity/set_detail.html"
     return render(request, template, context)
+
+
+def _answer_form(data=None):
+    from apps.scoring.forms import AnswerGenerationForm  # model answers are the scoring app's jobs
+
+    return AnswerGenerationForm(data)
+
+
+@require_POST
+@curator_required
+def generate_answers(request, slug: str):
+    """Queue a job that answers every question of the set with a model; then show the job."""
+    from django.core.exceptions import ValidationError
+
+    from apps.scoring.answer_runs import answers_generate_start
+
+    question_set = get_object_or_404(QuestionSet, slug=slug)
+    form = _answer_form(request.POST)
+    if form.is_valid():
+        try:
+            job = answers_generate_start(
+                user=request.user, question_set=question_set, parameters=form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Answer generation queued as job #{job.pk}.")
+            return redirect("core:job_detail", pk=job.pk)
+    else:
+        messages.error(request, " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("equity:set_detail", slug=slug)
 
 
 @curator_required

@@ -133,3 +133,20 @@ class FinetuneForm(forms.Form):
         for key, messages in error.message_dict.items():
             for message in messages:
                 self.add_error(key if key in self.fields else None, message)
+
+
+class AnswerGenerationForm(forms.Form):
+    """Answer every question of an equity set with a model; `answer_runs` validates the values."""
+
+    model_path = forms.CharField(
+        required=False, label="Model directory",
+        help_text="Blank: the worker's default generator. Otherwise a local Hugging Face model directory "
+        "(or a fine-tuned adapter folder) on the worker.",
+    )  # fmt: skip
+    max_new_tokens = forms.IntegerField(initial=256, label="Max new tokens")
+    seed = forms.IntegerField(initial=0)
+
+    def add_service_errors(self, error) -> None:
+        for key, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)

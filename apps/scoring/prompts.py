@@ -76,3 +76,35 @@ def prompt_messages(template: PromptTemplate, *, text: str, grade: int, style: s
         {"role": "system", "content": template.system},
         {"role": "user", "content": f"{instruction}\n\nText: {text.strip()}"},
     ]
+
+
+# ---- answering questions (equity answer generation) -------------------------------------------------
+#
+# Same rules as above: a released version is never edited, so an answer's producer parameters
+# (`prompt_template`) always name the exact words the model saw.
+
+
+@dataclass(frozen=True)
+class AnswerTemplate:
+    key: str
+    version: int
+    system: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+ANSWER_TEMPLATES: dict[tuple[str, int], AnswerTemplate] = {
+    ("health-answer", 1): AnswerTemplate(
+        key="health-answer",
+        version=1,
+        system="You answer health questions accurately, clearly and respectfully, for a general audience.",
+    ),
+}
+DEFAULT_ANSWER_TEMPLATE = ("health-answer", 1)
+
+
+def answer_messages(template: AnswerTemplate, *, question: str) -> list[dict]:
+    """The chat messages that ask the model one question."""
+    return [{"role": "system", "content": template.system}, {"role": "user", "content": question.strip()}]

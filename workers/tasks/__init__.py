@@ -3,5 +3,6 @@
 from workers.tasks import (
     core,  # noqa: F401
     corpus,  # noqa: F401
+    equity,  # noqa: F401
     scoring,  # noqa: F401
 )

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _seed_rubrics(sender, **kwargs):
+    from apps.reviews.models import Rubric
+    from apps.reviews.seed import rubrics_seed
+
+    rubrics_seed(Rubric)
 
 
 class ReviewsConfig(AppConfig):
     name = "apps.reviews"
     label = "reviews"
+
+    def ready(self):
+        # The shipped rubrics exist after every `migrate` and after a test flush (by name; never replaced).
+        post_migrate.connect(_seed_rubrics, sender=self, dispatch_uid="equitext-reviews-rubrics")

@@ -187,3 +187,19 @@ SEEDED_RUBRICS = [
     ("EquityMedQA counterfactual", "counterfactual", COUNTERFACTUAL),
     ("Simplification quality", "simplification", SIMPLIFICATION),
 ]
+
+
+def rubrics_seed(rubric_model) -> int:
+    """Create version 1 of each shipped rubric whose name is not there yet; returns how many were created.
+
+    Takes the model class so the data migration can pass its historical model."""
+    from apps.reviews.rubric import definition_validate
+
+    created = 0
+    for name, kind, definition in SEEDED_RUBRICS:
+        if not rubric_model.objects.filter(name=name).exists():
+            rubric_model.objects.create(
+                name=name, kind=kind, version=1, definition=definition_validate(definition)
+            )
+            created += 1
+    return created

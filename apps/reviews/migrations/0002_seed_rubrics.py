@@ -2,15 +2,11 @@
 
 from django.db import migrations
 
-from apps.reviews.rubric import definition_validate
-from apps.reviews.seed import SEEDED_RUBRICS
+from apps.reviews.seed import SEEDED_RUBRICS, rubrics_seed
 
 
 def seed(apps, schema_editor):
-    Rubric = apps.get_model("reviews", "Rubric")
-    for name, kind, definition in SEEDED_RUBRICS:
-        if not Rubric.objects.filter(name=name).exists():
-            Rubric.objects.create(name=name, kind=kind, version=1, definition=definition_validate(definition))
+    rubrics_seed(apps.get_model("reviews", "Rubric"))
 
 
 def unseed(apps, schema_editor):

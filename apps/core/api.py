@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
@@ -43,6 +43,26 @@ def exception_handler(exc, context):
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         response.data = {"detail": "The request has invalid fields; see `errors`.", "errors": response.data}
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer (see `exception_handler`)."""
+
+    detail = serializers.CharField(help_text="What went wrong and what to do about it.")
+    errors = serializers.DictField(
+        required=False,
+        child=serializers.JSONField(),
+        help_text="Per field (or per row/question key): the messages, when the request had invalid parts.",
+    )
+
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid request; `errors` names each field."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in (send a token or a session)."),
+    403: OpenApiResponse(ErrorSerializer, description="Your role does not allow this."),
+    404: OpenApiResponse(ErrorSerializer, description="Not found, or not visible to your account."),
+    409: OpenApiResponse(ErrorSerializer, description="Conflicts with the current state (e.g. a stale version)."),
+}
 
 
 class ServiceUnavailable(APIException):

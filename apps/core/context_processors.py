@@ -4,6 +4,7 @@ from apps.core.roles import Role, user_role
 
 # Curator navigation: (label, url name). A feature app's entry shows once its page exists.
 CURATOR_NAV = [
+    ("Dashboard", "core:dashboard"),
     ("Corpus", "corpus:document_list"),
     ("Runs", "scoring:run_list"),
     ("Question sets", "equity:set_list"),
@@ -13,14 +14,14 @@ CURATOR_NAV = [
 ]
 
 
-def _links(entries, current_namespace):
+def _links(entries, path: str):
     links = []
     for label, name in entries:
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        links.append({"label": label, "url": url, "current": name.split(":")[0] == current_namespace})
+        links.append({"label": label, "url": url, "current": path.startswith(url)})
     return links
 
 
@@ -28,10 +29,9 @@ def navigation(request):
     """The signed-in user's role and the navigation it allows."""
     role = user_role(request.user) if hasattr(request, "user") else None
     is_curator = role in (Role.ADMIN, Role.CURATOR)
-    match = getattr(request, "resolver_match", None)
     return {
         "role": role,
         "is_curator": is_curator,
         "is_rater": role is not None and request.user.has_perm("core.rate"),
-        "curator_nav": _links(CURATOR_NAV, match.namespace if match else "") if is_curator else [],
+        "curator_nav": _links(CURATOR_NAV, request.path) if is_curator else [],
     }

@@ -22,7 +22,7 @@ def home(request):
 def dashboard(request):
     require_curator(request.user)
     jobs = selectors.jobs_visible_to(request.user)[:5]
-    return render(request, "core/dashboard.html", {"jobs": jobs})
+    return render(request, "core/dashboard.html", {"jobs": jobs, "cards": selectors.dashboard_summary()})
 
 
 @login_required

@@ -41,3 +41,16 @@ def test_login_sends_curators_to_the_dashboard_and_raters_to_their_queue(client,
     response = client.post(reverse("login"), {"username": "bob", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("accounts:queue")
     assert client.get(reverse("core:dashboard")).status_code == 403
+
+
+def test_the_dashboard_summarises_every_area_with_links(client, curator):
+    from apps.corpus.models import Document, Segment, Source
+
+    document = Document.objects.create(source=Source.objects.create(name="NCI"), title="Liver cancer")
+    Segment.objects.create(document=document, position=1, original="Text.", status="in_review")
+    client.force_login(curator)
+    page = client.get(reverse("core:dashboard")).content.decode()
+    for title in ["Corpus segments", "Question sets", "Studies", "Model runs", "ELEVATE assessments"]:
+        assert title in page
+    assert '<a href="/corpus/segments/?status=in_review">In review</a></dt><dd>1</dd>' in page
+    assert 'aria-current="page">Dashboard' in page and 'aria-current="page">Jobs' not in page

@@ -61,7 +61,9 @@ ERROR_RESPONSES = {
     401: OpenApiResponse(ErrorSerializer, description="Not signed in (send a token or a session)."),
     403: OpenApiResponse(ErrorSerializer, description="Your role does not allow this."),
     404: OpenApiResponse(ErrorSerializer, description="Not found, or not visible to your account."),
-    409: OpenApiResponse(ErrorSerializer, description="Conflicts with the current state (e.g. a stale version)."),
+    409: OpenApiResponse(
+        ErrorSerializer, description="Conflicts with the current state (e.g. a stale version)."
+    ),
 }
 
 

@@ -1,10 +1,6 @@
 """Corpus API (curators only): sources, documents, segments (+ revisions), import, streamed exports."""
 
-import csv
-import json
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import IsCurator
+from apps.core.exports import AnyAccept, export_response, export_schema_responses
 from apps.corpus import exports, selectors, services
 from apps.corpus.importing import MAPPABLE, PRESETS
 from apps.corpus.models import Document, Segment, SegmentRevision, Source, Split, Status
@@ -343,63 +340,47 @@ EXPORT_FILTERS = [p for p in SEGMENT_FILTERS if p.name in ("status", "split", "d
 
 class _CorpusExport(APIView):
     permission_classes = [IsCurator]
-    content_type = ""
-    extension = ""
+    content_negotiation_class = AnyAccept
+    fmt = ""
 
-    def _segments(self, request):
-        params = {
-            k: v
-            for k, v in request.query_params.items()
-            if k in ("status", "split", "document", "source", "topic")
-        }
-        return selectors.segments_filter(
-            selectors.segments_visible_to(request.user), **segment_filters_from(params)
+    def get(self, request):
+        filters = segment_filters_from(
+            {
+                k: v
+                for k, v in request.query_params.items()
+                if k in ("status", "split", "document", "source", "topic")
+            }
+        )
+        segments = selectors.segments_filter(selectors.segments_visible_to(request.user), **filters)
+        return export_response(
+            name="corpus",
+            fmt=self.fmt,
+            schema_version=exports.SCHEMA_VERSION,
+            fields=exports.FIELDS,
+            filters=filters,
+            count=segments.count,
+            records=lambda: exports.records(segments),
         )
 
-    def _response(self, chunks):
-        response = StreamingHttpResponse(chunks, content_type=self.content_type)
-        response["Content-Disposition"] = f'attachment; filename="corpus.{self.extension}"'
-        response["Cache-Control"] = "no-store"
-        return response
 
-
+@extend_schema(
+    parameters=EXPORT_FILTERS,
+    responses=export_schema_responses(
+        "jsonl", "A manifest line, then one JSON object per segment (apps/core/EXPORTS.md)."
+    ),
+)
 class CorpusJsonlExport(_CorpusExport):
     """One JSON object per segment (document and source fields, split, status, both texts' readability),
-    streamed with a server-side cursor: `datasets.load_dataset("json", data_files="corpus.jsonl")`."""
+    streamed with a server-side cursor after a `{"manifest": …}` line."""
 
-    content_type = "application/x-ndjson; charset=utf-8"
-    extension = "jsonl"
-
-    @extend_schema(parameters=EXPORT_FILTERS, responses={(200, "application/x-ndjson"): OpenApiTypes.STR})
-    def get(self, request):
-        segments = self._segments(request)
-        return self._response(
-            json.dumps(record, ensure_ascii=False) + "\n" for record in exports.records(segments)
-        )
+    fmt = "jsonl"
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
+@extend_schema(
+    parameters=EXPORT_FILTERS,
+    responses=export_schema_responses("csv", "One row per segment; the manifest in X-Export-Manifest."),
+)
 class CorpusCsvExport(_CorpusExport):
     """The same records as the JSONL export, as CSV (annotation as a JSON string)."""
 
-    content_type = "text/csv; charset=utf-8"
-    extension = "csv"
-
-    @extend_schema(parameters=EXPORT_FILTERS, responses={(200, "text/csv"): OpenApiTypes.STR})
-    def get(self, request):
-        segments = self._segments(request)
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield writer.writerow(exports.FIELDS)
-            for record in exports.records(segments):
-                record["annotation"] = (
-                    json.dumps(record["annotation"], ensure_ascii=False) if record["annotation"] else ""
-                )
-                yield writer.writerow([record[f] for f in exports.FIELDS])
-
-        return self._response(rows())
+    fmt = "csv"

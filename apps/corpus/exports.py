@@ -10,6 +10,7 @@ from apps.scoring.readability import METRICS
 from apps.scoring.services import text_scores_get_or_compute
 
 CHUNK = 1000
+SCHEMA_VERSION = 1
 BASE_FIELDS = [
     "id",
     "source",

@@ -4,21 +4,16 @@ Curators only; raters get 403, anonymous callers 401. Any curator reads every as
 assessment's own assessor changes it (403 otherwise), and a submitted one answers 409.
 """
 
-import csv
-import json
-
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator
+from apps.core.exports import AnyAccept, export_response, export_schema_responses
 from apps.elevate import selectors, services
 from apps.elevate.models import (
     Assessment,
@@ -331,93 +326,46 @@ class AssessmentViewSet(
 # --- exports ---------------------------------------------------------------------------------------
 
 
-class AnyAccept(BaseContentNegotiation):
-    """Downloads answer in their own format whatever the client's Accept header says."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class _AssessmentExport(generics.GenericAPIView):
     queryset = Assessment.objects.none()  # for the schema; requests use get_queryset()
     permission_classes = [IsCurator]
     filterset_class = AssessmentFilter
     pagination_class = None
     content_negotiation_class = AnyAccept
-    content_type = ""
-    filename = ""
+    fmt = ""
 
     def get_queryset(self):
         return selectors.assessments_visible_to(self.request.user)
 
-    def records(self, request):
-        return selectors.assessment_export_records(self.filter_queryset(self.get_queryset()))
-
     def get(self, request):
-        response = StreamingHttpResponse(self.lines(self.records(request)), content_type=self.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
-        return response
+        assessments = self.filter_queryset(self.get_queryset())  # a bad filter value is a 400 here
+        names = self.filterset_class.base_filters
+        return export_response(
+            name="assessments",
+            fmt=self.fmt,
+            schema_version=selectors.EXPORT_SCHEMA_VERSION,
+            fields=selectors.EXPORT_FIELDS,
+            filters={k: v for k, v in request.query_params.items() if k in names},
+            count=lambda: selectors.assessment_export_count(assessments),
+            records=lambda: selectors.assessment_export_records(assessments),
+        )
 
 
 @extend_schema(
     filters=True,
-    responses={
-        (200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR, description="One JSON object per line")
-    },
+    responses=export_schema_responses("jsonl", "A manifest line, then one JSON object per checklist item"),
 )
 class AssessmentExportJsonl(_AssessmentExport):
     """Every checklist item of every visible assessment, one JSON object per line (streamed)."""
 
-    content_type = "application/jsonl; charset=utf-8"
-    filename = "assessments.jsonl"
-
-    def lines(self, records):
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        return _batched(encode(record) + "\n" for record in records)
+    fmt = "jsonl"
 
 
 @extend_schema(
     filters=True,
-    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV with a header row")},
+    responses=export_schema_responses("csv", "CSV with a header row; the manifest in X-Export-Manifest"),
 )
 class AssessmentExportCsv(_AssessmentExport):
     """Every checklist item of every visible assessment, one CSV row each (streamed)."""
 
-    content_type = "text/csv; charset=utf-8"
-    filename = "assessments.csv"
-
-    def lines(self, records):
-        writer = csv.writer(_Echo())
-        yield writer.writerow(selectors.EXPORT_FIELDS)
-        fields = selectors.EXPORT_FIELDS
-        yield from _batched(
-            writer.writerow([_csv_value(record[name]) for name in fields]) for record in records
-        )
-
-
-def _batched(lines, size: int = 500):
-    """Join lines into chunks: one write per few hundred records instead of one per record."""
-    batch = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == size:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
+    fmt = "csv"

@@ -233,6 +233,27 @@ RESPONSE_EXPORT_FIELDS = (
 )
 
 
+EXPORT_SCHEMA_VERSION = 1
+
+
+def assessment_export_count(assessments: QuerySet[Assessment]) -> int:
+    """How many records `assessment_export_records` yields: each assessment × its template's items."""
+    per_template = dict(
+        assessments.order_by()
+        .values_list("template_id")
+        .annotate(n=Count("id"))
+        .values_list("template_id", "n")
+    )
+    items = dict(
+        ChecklistItem.objects.filter(domain__template_id__in=per_template)
+        .order_by()
+        .values_list("domain__template_id")
+        .annotate(n=Count("id"))
+        .values_list("domain__template_id", "n")
+    )
+    return sum(n * items.get(template_id, 0) for template_id, n in per_template.items())
+
+
 def assessment_export_records(assessments: QuerySet[Assessment], chunk_size: int = 200) -> Iterator[dict]:
     """One record per checklist item of every assessment (unanswered items included, status blank).
 

@@ -1,21 +1,12 @@
 """GET /api/v1/exports/corpus.{jsonl,csv}: streamed, one record per segment, filters, curators only."""
 
-import csv
-import io
-import json
-
 import pytest
-from django.http import StreamingHttpResponse
 
 from apps.scoring.readability import readability_scores
+from tests.api.exports import read_csv, read_jsonl
 from tests.corpus.factories import DocumentFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def body(response) -> str:
-    assert isinstance(response, StreamingHttpResponse)
-    return b"".join(response.streaming_content).decode()
 
 
 @pytest.fixture
@@ -39,7 +30,8 @@ def test_jsonl_has_one_record_per_segment_with_document_source_split_and_readabi
     response = api_as(curator).get("/api/v1/exports/corpus.jsonl")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="corpus.jsonl"'
-    records = [json.loads(line) for line in body(response).splitlines()]
+    manifest, records = read_jsonl(response)
+    assert (manifest["export"], manifest["row_count"], manifest["filters"]) == ("corpus", 3, {})
     assert [r["id"] for r in records] == [train.pk, test.pk, other.pk]  # by document, then position
     first = records[0]
     assert (first["document_title"], first["topic"], first["source"], first["split"]) == (
@@ -61,22 +53,23 @@ def test_filters_by_split_status_and_document(api_as, curator, corpus):
     client = api_as(curator)
 
     def ids(**params):
-        return [
-            json.loads(line)["id"]
-            for line in body(client.get("/api/v1/exports/corpus.jsonl", params)).splitlines()
-        ]
+        manifest, records = read_jsonl(client.get("/api/v1/exports/corpus.jsonl", params))
+        assert manifest["row_count"] == len(records)
+        return [r["id"] for r in records]
 
     assert ids(split="test") == [test.pk]
     assert ids(status="approved") == [other.pk]
     assert ids(document=train.document_id) == [train.pk, test.pk]
+    manifest, _ = read_jsonl(client.get("/api/v1/exports/corpus.jsonl", {"split": "test"}))
+    assert manifest["filters"] == {"split": "test"}
     assert client.get("/api/v1/exports/corpus.jsonl", {"split": "holdout"}).status_code == 400
 
 
 def test_csv_has_the_same_records(api_as, curator, corpus):
     response = api_as(curator).get("/api/v1/exports/corpus.csv", {"split": "train"})
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(body(response))))
-    assert len(rows) == 2
+    manifest, rows = read_csv(response)
+    assert len(rows) == 2 == manifest["row_count"]
     assert {"original", "simplified", "split", "document_title", "original_flesch_reading_ease"} <= set(
         rows[0]
     )

@@ -1,14 +1,11 @@
 """Streamed exports: one record per checklist item of every assessment, with everything a reader needs."""
 
-import csv
-import io
-import json
-
 import pytest
 
 from apps.elevate import services
 from apps.elevate.models import ChecklistItem
 from apps.elevate.selectors import EXPORT_FIELDS
+from tests.api.exports import read_csv, read_jsonl
 from tests.elevate.conftest import item
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +31,14 @@ def two_assessments(publication, curator, other_curator):
     return publication, other
 
 
-def body(response) -> str:
-    assert response.streaming
-    return b"".join(response.streaming_content).decode()
-
-
 def test_jsonl_has_every_item_of_every_assessment(api_as, curator, two_assessments):
     publication, other = two_assessments
     response = api_as(curator).get(JSONL)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/jsonl")
-    records = [json.loads(line) for line in body(response).splitlines()]
+    manifest, records = read_jsonl(response)
     n_items = ChecklistItem.objects.filter(domain__template=publication.template).count()
-    assert len(records) == 2 * n_items
+    assert len(records) == 2 * n_items == manifest["row_count"]
     for assessment in (publication, other):
         codes = [r["item_code"] for r in records if r["assessment_id"] == assessment.pk]
         assert sorted(codes) == sorted(
@@ -79,10 +71,10 @@ def test_csv_has_a_header_and_one_row_per_item(api_as, curator, two_assessments)
     response = api_as(curator).get(CSV, HTTP_ACCEPT="text/csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert 'filename="assessments.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(body(response))))
-    assert list(rows[0]) == EXPORT_FIELDS
+    manifest, rows = read_csv(response)
+    assert list(rows[0]) == EXPORT_FIELDS == manifest["fields"]
     n_items = ChecklistItem.objects.filter(domain__template=publication.template).count()
-    assert len(rows) == 2 * n_items
+    assert len(rows) == 2 * n_items == manifest["row_count"]
     row = next(r for r in rows if r["assessment_id"] == str(publication.pk) and r["item_code"] == "5.2")
     assert (row["status"], row["comment"], row["prefilled"]) == (
         "partial",
@@ -93,10 +85,9 @@ def test_csv_has_a_header_and_one_row_per_item(api_as, curator, two_assessments)
 
 def test_exports_filter_like_the_list(api_as, curator, two_assessments):
     _, other = two_assessments
-    records = [
-        json.loads(line) for line in body(api_as(curator).get(JSONL, {"assessor": "dave"})).splitlines()
-    ]
+    manifest, records = read_jsonl(api_as(curator).get(JSONL, {"assessor": "dave"}))
     assert {r["assessment_id"] for r in records} == {other.pk}
+    assert manifest["filters"] == {"assessor": "dave"} and manifest["row_count"] == len(records)
     bad = api_as(curator).get(JSONL, {"status": "finished"})
     assert bad.status_code == 400 and "status" in bad.json()["errors"]
 

@@ -1,0 +1,234 @@
+"""Streamed exports (`/api/v1/exports/<name>.{jsonl,csv}`): constant memory, one snapshot, a manifest.
+
+Every export is one `export_response(...)`:
+
+- **One snapshot.** The row count and the rows are read in one REPEATABLE READ transaction, opened by the
+  view and closed by the response's last chunk (or when the client goes away), so the manifest's
+  `row_count` is exactly the number of rows that follow, however many writes happen meanwhile.
+- **Constant memory.** Rows come from a server-side cursor (`queryset.iterator(chunk_size=…)` or
+  `sql_chunks()` over `connection.chunked_cursor()`), are encoded per chunk and sent in ~64 KiB pieces.
+- **Manifest.** JSONL: the first line is `{"manifest": {...}}`; CSV: the `X-Export-Manifest` header
+  (JSON). It holds the export's name, schema version, format, the filters applied, the row count, the
+  field names and when it was generated. A JSONL reader that counts fewer rows than `row_count` knows the
+  download was cut short.
+- **CSV cells are neutralised** against formula injection: a text cell starting with `=`, `+`, `-`, `@`,
+  tab or carriage return is prefixed with `'` (plain numbers such as `-3` are left alone). Lists and
+  objects are written as JSON text, booleans as `true`/`false`, empty values as an empty cell.
+"""
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.negotiation import BaseContentNegotiation
+
+from apps.core.api import ERROR_RESPONSES
+
+CHUNK_ROWS = 2000
+PIECE_CHARS = 1 << 16
+FORMATS = ("jsonl", "csv")
+CONTENT_TYPES = {"jsonl": "application/jsonl; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+MANIFEST_HEADER = "X-Export-Manifest"
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?\Z")
+
+
+def csv_cell(value):
+    """A value as a safe CSV cell (see the module docstring)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def manifest(*, name: str, schema_version: int, fmt: str, filters: dict, row_count: int, fields) -> dict:
+    return {
+        "export": name,
+        "schema_version": schema_version,
+        "format": fmt,
+        "filters": {k: v for k, v in filters.items() if v not in (None, "", [])},
+        "row_count": row_count,
+        "fields": list(fields),
+        "generated_at": timezone.now(),
+    }
+
+
+class _Snapshot:
+    """A REPEATABLE READ transaction that outlives the view: opened here, closed by the stream's end.
+
+    Inside an outer atomic block (tests) it is a savepoint of that transaction instead."""
+
+    def __init__(self):
+        outermost = not connection.in_atomic_block
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        self._open = True
+        if outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    def close(self, exc: BaseException | None = None) -> None:
+        if self._open:
+            self._open = False
+            self._atomic.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
+
+
+def _pieces(parts: Iterable[str]) -> Iterator[str]:
+    """Join small strings into ~64 KiB pieces: one socket write per piece, not per row."""
+    buffer, size = [], 0
+    for part in parts:
+        buffer.append(part)
+        size += len(part)
+        if size >= PIECE_CHARS:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+def _jsonl_records(records: Iterable[dict]) -> Iterator[str]:
+    encode = DjangoJSONEncoder(ensure_ascii=False).encode
+    for record in records:
+        yield encode(record) + "\n"
+
+
+def _csv_lines(rows: Iterable[Sequence]) -> Iterator[str]:
+    """CSV text per chunk of rows (csv.writer into a reused buffer; cells neutralised)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    chunk = []
+    for row in rows:
+        chunk.append([csv_cell(v) for v in row])
+        if len(chunk) >= CHUNK_ROWS:
+            writer.writerows(chunk)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            chunk = []
+    if chunk:
+        writer.writerows(chunk)
+        yield buffer.getvalue()
+
+
+def sql_chunks(sql: str, params: Sequence = (), chunk_size: int = CHUNK_ROWS) -> Iterator[list[tuple]]:
+    """Rows of `sql` in lists of `chunk_size`, from a named server-side cursor (constant memory)."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield rows
+
+
+def sql_count(sql: str, params: Sequence = ()) -> int:
+    """COUNT(*) of the rows `sql` returns."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) AS counted", params)
+        return cursor.fetchone()[0]
+
+
+def export_response(
+    *,
+    name: str,
+    fmt: str,
+    schema_version: int,
+    fields: Sequence[str],
+    filters: dict,
+    count: Callable[[], int],
+    records: Callable[[], Iterable[dict]] | None = None,
+    rows: Callable[[], Iterable[Sequence]] | None = None,
+    jsonl_chunks: Callable[[], Iterable[str]] | None = None,
+) -> StreamingHttpResponse:
+    """A streamed download of one export in `fmt` ("jsonl" or "csv").
+
+    Give `count` (rows the export will have) and the rows as one of: `records` (dicts keyed by `fields`),
+    `rows` (sequences in `fields` order; CSV, or JSONL zipped with `fields`) or, for JSONL only,
+    `jsonl_chunks` (text already encoded by the database, whole lines per chunk). All callables run inside
+    the export's snapshot; the rows are not read until the client reads the body."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    snapshot = _Snapshot()
+    try:
+        info = manifest(
+            name=name,
+            schema_version=schema_version,
+            fmt=fmt,
+            filters=filters,
+            row_count=count(),
+            fields=fields,
+        )
+    except BaseException as exc:
+        snapshot.close(exc)
+        raise
+
+    def body() -> Iterator[str]:
+        if fmt == "jsonl":
+            yield json.dumps({"manifest": info}, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"
+            if jsonl_chunks is not None:
+                yield from jsonl_chunks()
+            elif records is not None:
+                yield from _jsonl_records(records())
+            else:
+                yield from _jsonl_records(dict(zip(fields, row, strict=True)) for row in rows())
+        else:
+            header = io.StringIO()
+            csv.writer(header).writerow(fields)
+            yield header.getvalue()
+            if rows is not None:
+                yield from _csv_lines(rows())
+            else:
+                yield from _csv_lines([record[f] for f in fields] for record in records())
+
+    def stream() -> Iterator[str]:
+        try:
+            yield from _pieces(body())
+        except BaseException as exc:  # the client went away, or a query failed: end the snapshot
+            snapshot.close(exc)
+            raise
+        snapshot.close()
+
+    response = StreamingHttpResponse(stream(), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    response[MANIFEST_HEADER] = json.dumps(info, cls=DjangoJSONEncoder)  # ASCII: safe as a header value
+    # A response never read (a HEAD request, a client that hangs up at once) still ends the snapshot.
+    response._resource_closers.append(snapshot.close)
+    return response
+
+
+class AnyAccept(BaseContentNegotiation):
+    """Downloads answer in their own format whatever the client's Accept header says."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def export_schema_responses(fmt: str, description: str) -> dict:
+    """OpenAPI responses of an export endpoint: the download, and the shared error shape."""
+    media = CONTENT_TYPES[fmt].split(";")[0]
+    return {
+        (200, media): OpenApiResponse(OpenApiTypes.STR, description=description),
+        **{code: ERROR_RESPONSES[code] for code in (400, 401, 403)},
+    }

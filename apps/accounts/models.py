@@ -60,3 +60,45 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class Invitation(TimeStamped):
+    """A one-time sign-up link for a new rater. Only the SHA-256 of the token is stored; the link is shown
+    to the curator once (and emailed where an address is given). Used once, then never again."""
+
+    name = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    group = models.ForeignKey(RaterGroup, on_delete=models.PROTECT, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitation",
+        help_text="The account created with this invitation.",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}> ({self.group})" if self.email else f"{self.name} ({self.group})"
+
+    @property
+    def status(self) -> str:
+        """used, revoked, expired or pending."""
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

@@ -9,6 +9,7 @@ above the quota, one current rating per assignment.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from apps.accounts.models import RaterGroup
 from apps.core.models import TimeStamped
@@ -34,6 +35,11 @@ class Rubric(TimeStamped):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    min_seconds = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="Submissions faster than this are counted as too fast (quality flags); 0 turns it off. "
+        "Not part of the versioned definition: changing it never makes a new version.",
+    )
 
     class Meta:
         ordering = ["name", "-version"]
@@ -73,12 +79,44 @@ class Study(TimeStamped):
     )
     launched_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Quality control (apps/reviews/quality.py, README "Quality control").
+    gold_rate = models.FloatField(
+        default=0.0, help_text="Share of leases that serve a gold item the rater has not seen (0 to 0.5)."
+    )
+    gold_min_accuracy = models.FloatField(
+        default=0.7, help_text="Raters whose gold accuracy falls below this are flagged."
+    )
+    gold_min_answers = models.PositiveSmallIntegerField(
+        default=5, help_text="Gold items a rater must have answered before accuracy can flag them."
+    )
+    fast_flag_count = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Flag a rater after this many submissions faster than the rubric's minimum (0: off).",
+    )
+    identical_run_length = models.PositiveSmallIntegerField(
+        default=10, help_text="Flag a rater who submits this many identical responses in a row (0: off)."
+    )
+    adjudication_question = models.CharField(
+        max_length=40, blank=True, help_text="Rubric question whose disagreement sends items to adjudication."
+    )
+    adjudication_rule = models.CharField(
+        max_length=20,
+        choices=[("any", "Any disagreement"), ("no_majority", "No strict majority")],
+        default="any",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "studies"
         constraints = [
-            models.CheckConstraint(condition=Q(lease_minutes__gte=1), name="reviews_study_lease_min")
+            models.CheckConstraint(condition=Q(lease_minutes__gte=1), name="reviews_study_lease_min"),
+            models.CheckConstraint(
+                condition=Q(gold_rate__gte=0, gold_rate__lte=0.5), name="reviews_study_gold_rate"
+            ),
+            models.CheckConstraint(
+                condition=Q(gold_min_accuracy__gte=0, gold_min_accuracy__lte=1),
+                name="reviews_study_gold_accuracy",
+            ),
         ]
 
     def __str__(self):
@@ -132,6 +170,15 @@ class StudyItem(models.Model):
     original_text = models.TextField(blank=True)
     candidate_text = models.TextField(blank=True)
 
+    class Role(models.TextChoices):
+        REGULAR = "regular", "Regular"
+        GOLD = "gold", "Gold (expected answers known; mixed in, counted only for rater accuracy)"
+        PRACTICE = "practice", "Practice (shown first, never counted)"
+
+    # Gold and practice items have no quota slots: the engine serves them by their own rules and results
+    # leave them out.
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REGULAR)
+
     class Meta:
         ordering = ["study", "position"]
         constraints = [
@@ -150,6 +197,11 @@ class StudyItem(models.Model):
                 ),
                 name="reviews_item_fields_match_kind",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["study", "role", "position"], condition=~Q(role="regular"), name="reviews_item_qc"
+            )
         ]
 
     def __str__(self):
@@ -247,3 +299,132 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"rating of assignment #{self.assignment_id} v{self.version}"
+
+
+# --- quality control: gold items, onboarding, flags, adjudication (README "Quality control") ---
+
+
+class GoldStandard(TimeStamped):
+    """The expected answers of a gold item: {question key: [acceptable values]} (single and scale), or
+    {question key: [options]} for a multiple-choice question (the exact set to tick)."""
+
+    item = models.OneToOneField(StudyItem, on_delete=models.CASCADE, related_name="gold")
+    expected = models.JSONField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return f"gold for {self.item}"
+
+
+class ConsentVersion(models.Model):
+    """One published version of a study's instructions and consent text. The latest is current; a rater
+    must have accepted the current one before they get an item."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="consent_versions")
+    version = models.PositiveIntegerField()
+    instructions = models.TextField(blank=True)
+    consent_text = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["study", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "version"], name="reviews_consent_unique_version")
+        ]
+
+    def __str__(self):
+        return f"{self.study} consent v{self.version}"
+
+
+class ConsentAcceptance(models.Model):
+    """A rater accepted this version of the consent text, at this time."""
+
+    consent = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="acceptances")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField(help_text="The consent text version accepted (copied).")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["consent", "rater"], name="reviews_consent_accepted_once")
+        ]
+
+    def __str__(self):
+        return f"{self.rater} accepted {self.consent}"
+
+
+class RaterFlag(models.Model):
+    """A quality concern about one rater in one study. Flags never remove anyone: results can be read
+    with or without flagged raters, and a curator resolves a flag (or it resolves itself, recorded, when
+    its evidence no longer holds)."""
+
+    class Kind(models.TextChoices):
+        GOLD_ACCURACY = "gold_accuracy", "Gold accuracy below the threshold"
+        TOO_FAST = "too_fast", "Submissions faster than the rubric's minimum"
+        IDENTICAL_RUN = "identical_run", "A long run of identical answers"
+
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rater_flags")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    details = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rater", "study", "kind"],
+                condition=Q(resolved_at__isnull=True),
+                name="reviews_flag_one_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.rater}: {self.get_kind_display()} ({self.study})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Adjudication(models.Model):
+    """The final label of an item whose ratings disagreed, with the adjudicator's reason and the
+    ratings it was decided on (provenance). A new decision adds the next version."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="adjudications")
+    item = models.ForeignKey(StudyItem, on_delete=models.CASCADE, related_name="adjudications")
+    version = models.PositiveSmallIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    label = models.JSONField(help_text="Question key → final answer.")
+    reason = models.TextField()
+    rule = models.JSONField(default=dict, help_text="The study's rule when the item was adjudicated.")
+    ratings = models.JSONField(
+        default=list,
+        help_text="The current ratings it was decided on: rating id, pseudonym, group, response.",
+    )
+    adjudicator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "version"], name="reviews_adjudication_unique_version"),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(is_current=True), name="reviews_adjudication_one_current"
+            ),
+        ]
+
+    def __str__(self):
+        return f"adjudication of {self.item} v{self.version}"

@@ -13,13 +13,40 @@ class ModelRunAdmin(admin.ModelAdmin):
 
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
-    list_display = ["id", "run", "segment", "index", "grade", "sari", "similarity", "decision"]
+    list_display = [
+        "id",
+        "run",
+        "segment",
+        "index",
+        "rank",
+        "reward",
+        "grade",
+        "sari",
+        "similarity",
+        "decision",
+    ]
     list_filter = ["decision"]
-    raw_id_fields = ["run", "segment", "decided_by"]
+    raw_id_fields = ["run", "segment", "decided_by", "reward_model"]
     search_fields = ["text"]
 
 
 @admin.register(RewardModel)
 class RewardModelAdmin(admin.ModelAdmin):
-    list_display = ["version", "encoder", "is_active", "activated_by", "created_at"]
-    raw_id_fields = ["activated_by", "job"]
+    list_display = [
+        "version",
+        "encoder",
+        "beats_baseline",
+        "is_active",
+        "activated_by",
+        "created_by",
+        "created_at",
+    ]
+    raw_id_fields = ["activated_by", "created_by", "job"]
+    # Activation goes through the reward-model page (audited, one active at a time), not the admin form.
+    readonly_fields = ["version", "encoder", "training_snapshot", "snapshot_hash", "parameters", "metrics",
+                       "artifact_path", "artifact_sha256", "is_active", "activated_by", "activated_at",
+                       "created_by", "job"]  # fmt: skip
+
+    @admin.display(boolean=True, description="beats grade level")
+    def beats_baseline(self, obj):
+        return obj.beats_baseline

@@ -121,7 +121,8 @@ class CandidateSerializer(serializers.ModelSerializer):
         model = Candidate
         fields = [
             "id", "run", "segment", "index", "text", "original", "reference", "new_tokens", "finished",
-            "rank", "reward", "grade", "readability", "sari", "sari_parts", "bleu", "compression",
+            "rank", "reward", "reward_parts", "reward_model", "grade", "readability", "sari", "sari_parts",
+            "bleu", "compression",
             "similarity", "flags", "reference_version", "scored_at", "decision", "decided_by", "decided_at",
             "created_at",
         ]  # fmt: skip

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from apps.reviews import api, views
+from apps.reviews import api, exports, views
 
 app_name = "reviews"
 urlpatterns = [
@@ -29,4 +29,8 @@ router.register("rubrics", api.RubricViewSet, basename="rubric")
 router.register("studies", api.StudyViewSet, basename="study")
 router.register("assignments", api.AssignmentViewSet, basename="assignment")
 router.register("ratings", api.RatingViewSet, basename="rating")
-api_urlpatterns = router.urls
+api_urlpatterns = [
+    *router.urls,
+    path("exports/ratings.jsonl", exports.RatingsJsonlExport.as_view(), name="ratings-export-jsonl"),
+    path("exports/ratings.csv", exports.RatingsCsvExport.as_view(), name="ratings-export-csv"),
+]

@@ -1,11 +1,7 @@
 """Scoring API. Readability: `POST readability/` scores one posted text. Model runs: `runs/` (POST starts
 one), `candidates/` (+ `accept`/`reject`), `reward-models/` (registry, read-only). Runs are curators' only."""
 
-import json
-
 import django_filters
-from django.http import StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import IsCurator
+from apps.core.exports import AnyAccept, export_response, export_schema_responses
 from apps.scoring import selectors, services
 from apps.scoring.models import Candidate, ModelRun, RewardModel
 from apps.scoring.prompts import DEFAULT_TEMPLATE
@@ -273,20 +270,20 @@ class RewardModelViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(RewardModelSerializer(self.get_queryset().get(pk=model.pk)).data)
 
 
-class PreferencesJsonlExport(APIView):
-    """Preference pairs (`prompt`, `chosen`, `rejected` in TRL's conversational format, plus `source` and
-    ids) from reward-ranked candidates and curators' accept/reject decisions; no duplicates; streamed:
-    `datasets.load_dataset("json", data_files="preferences.jsonl")` feeds TRL's DPOTrainer."""
+PREFERENCE_EXPORT_PARAMETERS = [
+    OpenApiParameter("run", int, description="Only candidates of this run"),
+    OpenApiParameter("source", str, many=True, description="reward_rank and/or curator_decision"),
+]
+
+
+class _PreferencesExport(APIView):
+    """Preference pairs from reward-ranked candidates and curators' accept/reject decisions (fields in
+    apps/scoring/preferences.py); no duplicates; one snapshot, streamed, after the shared manifest."""
 
     permission_classes = [IsCurator]
+    content_negotiation_class = AnyAccept
+    fmt = ""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("run", int, description="Only candidates of this run"),
-            OpenApiParameter("source", str, many=True, description="reward_rank and/or curator_decision"),
-        ],
-        responses={(200, "application/x-ndjson"): OpenApiTypes.STR},
-    )
     def get(self, request):
         from apps.scoring import preferences
 
@@ -299,14 +296,40 @@ class PreferencesJsonlExport(APIView):
         if unknown:
             errors["source"] = [f"Unknown source {unknown[0]!r}; use {', '.join(preferences.SOURCE_NAMES)}."]
         if errors:
-            return Response(
-                {"detail": " ".join(m for v in errors.values() for m in v), "errors": errors}, 400
-            )
-        lines = (
-            json.dumps(record, ensure_ascii=False) + "\n"
-            for record in preferences.records(run=int(run) if run else None, sources=sources or None)
+            raise serializers.ValidationError(errors)
+        filters = {"run": int(run) if run else None, "sources": sources or None}
+        return export_response(
+            name="preferences",
+            fmt=self.fmt,
+            schema_version=preferences.SCHEMA_VERSION,
+            fields=preferences.FIELDS,
+            filters={"run": filters["run"], "source": sources},
+            # Pairs are computed, not rows: counting is a first pass over the same snapshot.
+            count=lambda: sum(1 for _ in preferences.records(**filters)),
+            records=lambda: preferences.records(**filters),
         )
-        response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="preferences.jsonl"'
-        response["Cache-Control"] = "no-store"
-        return response
+
+
+@extend_schema(
+    parameters=PREFERENCE_EXPORT_PARAMETERS,
+    responses=export_schema_responses(
+        "jsonl", "A manifest line, then one preference record per line (TRL conversational format)."
+    ),
+)
+class PreferencesJsonlExport(_PreferencesExport):
+    """`prompt`/`chosen`/`rejected` as chat messages (TRL's conversational preference format) plus
+    `source` and ids. Skip the first (manifest) line before handing the records to `trl.DPOTrainer`."""
+
+    fmt = "jsonl"
+
+
+@extend_schema(
+    parameters=PREFERENCE_EXPORT_PARAMETERS,
+    responses=export_schema_responses(
+        "csv", "One pair per row (messages as JSON text); manifest in a header."
+    ),
+)
+class PreferencesCsvExport(_PreferencesExport):
+    """The same records as CSV; `prompt`, `chosen` and `rejected` are JSON text."""
+
+    fmt = "csv"

@@ -1,4 +1,9 @@
-"""Preference pairs for DPO: `GET /api/v1/exports/preferences.jsonl`, and the generator fine-tune's data.
+"""Preference pairs for DPO: `GET /api/v1/exports/preferences.{jsonl,csv}`, and the generator
+fine-tune's data (which reads `records()` directly).
+
+The download follows the shared export rules (apps/core/exports.py): one snapshot, and in JSONL a first
+`{"manifest": …}` line — drop it before building a dataset, e.g.
+`Dataset.from_list([json.loads(line) for line in open("preferences.jsonl")][1:])`.
 
 Each record is TRL's *conversational preference* format, plus provenance fields TRL ignores:
 
@@ -38,6 +43,11 @@ from apps.scoring.models import Candidate, ModelRun
 from apps.scoring.prompts import prompt_messages, template_get
 
 CHUNK = 2000
+SCHEMA_VERSION = 1
+FIELDS = [
+    "prompt", "chosen", "rejected", "source", "run_id", "segment_id", "chosen_candidate_id",
+    "rejected_candidate_id", "chosen_reward", "rejected_reward", "prompt_template",
+]  # fmt: skip
 
 
 def _message(text: str) -> list[dict]:

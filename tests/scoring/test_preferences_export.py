@@ -6,6 +6,7 @@ import pytest
 
 from apps.scoring.models import Candidate
 from apps.scoring.prompts import prompt_messages, template_get
+from tests.api.exports import read_csv, read_jsonl
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +32,9 @@ def _candidates(run, segment, rewards_and_texts, decisions=None):
 def _export(client, query=""):
     response = client.get(URL + query)
     assert response.status_code == 200, response.content
-    assert response.streaming and response["Content-Type"].startswith("application/x-ndjson")
-    return [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    manifest, records = read_jsonl(response)
+    assert manifest["export"] == "preferences" and manifest["row_count"] == len(records)
+    return records
 
 
 def test_the_export_pairs_best_and_worst_and_accepted_over_original_without_duplicates(
@@ -70,6 +72,10 @@ def test_the_export_pairs_best_and_worst_and_accepted_over_original_without_dupl
     decided = by_source["curator_decision"]
     assert decided["chosen_candidate_id"] == best.pk and decided["rejected_candidate_id"] is None
     assert decided["rejected"] == [{"role": "assistant", "content": first.original}]
+
+    manifest, rows = read_csv(api_as(curator).get("/api/v1/exports/preferences.csv"))
+    assert manifest["row_count"] == len(rows) == 2
+    assert sorted(json.loads(row["prompt"]) == expected_prompt for row in rows) == [True, True]
 
 
 def test_filters_by_run_and_source_and_reports_bad_values(api_as, curator, segments):

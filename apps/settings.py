@@ -172,6 +172,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Product rules ---
 # Corpus: the curator who last changed a segment may not approve it (four-eyes review).
 CORPUS_APPROVAL_BY_OTHER_CURATOR = env.bool("CORPUS_APPROVAL_BY_OTHER_CURATOR", default=False)
+# Reward model: the weekly retrain runs only when this many approved pairs are new since the last version.
+REWARD_RETRAIN_MIN_NEW_PAIRS = env.int("REWARD_RETRAIN_MIN_NEW_PAIRS", default=50)
+
 
 
 # --- Security (production values by default; `manage.py check --deploy` stays clean) ---

@@ -32,7 +32,6 @@ TRAIN_BOUNDS = {
     "learning_rate": (float, 2e-5, 1e-7, 1e-2),  # fine-tuned encoder only
     "batch_size": (int, 16, 1, 512),
 }
-DEFAULT_MIN_NEW_PAIRS = 50
 
 
 def train_parameters_clean(parameters: dict | None) -> dict:
@@ -318,4 +317,5 @@ def retrain_parameters(latest: RewardModel | None) -> dict:
 
 
 def min_new_pairs_default() -> int:
-    return int(getattr(settings, "REWARD_RETRAIN_MIN_NEW_PAIRS", DEFAULT_MIN_NEW_PAIRS))
+    return settings.REWARD_RETRAIN_MIN_NEW_PAIRS
+

@@ -139,6 +139,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")  # invitations
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -174,7 +175,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CORPUS_APPROVAL_BY_OTHER_CURATOR = env.bool("CORPUS_APPROVAL_BY_OTHER_CURATOR", default=False)
 # Reward model: the weekly retrain runs only when this many approved pairs are new since the last version.
 REWARD_RETRAIN_MIN_NEW_PAIRS = env.int("REWARD_RETRAIN_MIN_NEW_PAIRS", default=50)
-
 
 
 # --- Security (production values by default; `manage.py check --deploy` stays clean) ---

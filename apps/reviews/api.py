@@ -7,7 +7,7 @@ own only; anyone else's is a 404), `assignments/{id}/submit|skip|draft|correct/`
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
@@ -16,9 +16,14 @@ from rest_framework.response import Response
 from apps.core.api import IsCurator, IsRater
 from apps.core.roles import is_curator
 from apps.reviews import assignment as engine
-from apps.reviews import results, selectors, services
+from apps.reviews import quality, results, selectors, services
+from apps.reviews.api_quality import CURATOR_ACTIONS, StudyQualityActions
 from apps.reviews.models import Assignment, Rating, Rubric, Study
 from apps.reviews.rubric import RubricError
+
+EXCLUDE_FLAGGED = OpenApiParameter(
+    "exclude_flagged", bool, description="Leave out raters with open quality flags (listed in the answer)."
+)
 
 
 class Conflict(APIException):
@@ -61,6 +66,7 @@ class RubricSerializer(serializers.ModelSerializer):
             "definition",
             "previous",
             "frozen",
+            "min_seconds",
             "created_at",
         ]
         read_only_fields = ["version", "previous", "frozen", "created_at"]
@@ -98,15 +104,21 @@ class RubricViewSet(
 
     @extend_schema(request=RubricSerializer, responses={200: RubricSerializer, 201: RubricSerializer})
     def update(self, request, pk=None, partial=False):
+        """`min_seconds` alone (a quality setting) changes in place and never makes a new version."""
         rubric = self.get_object()
-        definition = request.data.get("definition", rubric.definition)
         try:
-            revised = services.rubric_revise(
-                rubric=rubric,
-                definition=definition,
-                description=request.data.get("description"),
-                actor=request.user,
-            )
+            revised = rubric
+            if "definition" in request.data or "description" in request.data:
+                revised = services.rubric_revise(
+                    rubric=rubric,
+                    definition=request.data.get("definition", rubric.definition),
+                    description=request.data.get("description"),
+                    actor=request.user,
+                )
+            if "min_seconds" in request.data:
+                quality.rubric_min_seconds_set(
+                    rubric=revised, min_seconds=request.data["min_seconds"], actor=request.user
+                )
         except DjangoValidationError as exc:
             _raise_for(exc)
         code = status.HTTP_201_CREATED if revised.pk != rubric.pk else status.HTTP_200_OK
@@ -264,7 +276,9 @@ class CorrectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class StudyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StudyViewSet(
+    StudyQualityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Studies. Curators see and manage every study; raters list the studies they take part in and ask
     for their next item with `POST studies/{id}/next/` (204 when nothing is left for them)."""
 
@@ -284,7 +298,9 @@ class StudyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_permissions(self):
         if self.action in ("create", "launch", "pause", "close", "results", "agreement", "preassign"):
             return [IsCurator()]
-        if self.action == "next":
+        if self.action in CURATOR_ACTIONS:
+            return [IsCurator()]
+        if self.action in ("next", "consent"):
             return [IsRater()]
         return super().get_permissions()
 
@@ -377,24 +393,42 @@ class StudyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(parameters=[EXCLUDE_FLAGGED])
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
-        """Completion, bias rates, preferences or counterfactual outcomes with 95% BCa intervals."""
+        """Completion, bias rates, preferences or counterfactual outcomes with 95% BCa intervals.
+
+        `?exclude_flagged=true` leaves out the ratings of raters with open quality flags;
+        `excluded_raters` says who was left out and why (`flagged_raters`: who is flagged either way)."""
         study = self.get_object()
+        exclusion = quality.exclusion_for(
+            study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
+        )
         return Response(
             {
                 "study": study.pk,
                 "seed": study.seed,
-                "tables": [t.as_dict() for t in results.study_results(study)],
+                **exclusion.as_dict(),
+                "tables": [t.as_dict() for t in results.study_results(study, exclude=exclusion.ids)],
             }
         )
 
+    @extend_schema(parameters=[EXCLUDE_FLAGGED])
     @action(detail=True, methods=["get"])
     def agreement(self, request, pk=None):
-        """Krippendorff's alpha and Randolph's kappa per rubric question and rater group, with intervals."""
+        """Krippendorff's alpha and Randolph's kappa per rubric question and rater group, with intervals;
+        `?exclude_flagged=true` as for results."""
         study = self.get_object()
+        exclusion = quality.exclusion_for(
+            study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
+        )
         return Response(
-            {"study": study.pk, "seed": study.seed, "table": results.study_agreement(study).as_dict()}
+            {
+                "study": study.pk,
+                "seed": study.seed,
+                **exclusion.as_dict(),
+                "table": results.study_agreement(study, exclude=exclusion.ids).as_dict(),
+            }
         )
 
 

@@ -20,12 +20,20 @@ Rules (README.md says the same in prose):
 5. Skipping frees the slot for others; the rater does not get that item again.
 6. Curators may pre-assign items to named raters: the slot is taken at once (the quota still holds)
    and the lease has no expiry; the rater gets pre-assigned items before any other.
+7. Quality control (README "Quality control"): no item before the rater has accepted the study's
+   current consent text; practice items (no slots) come first, each once; with probability
+   `study.gold_rate` (a draw seeded by study, rater and how many items they have had) a gold item the
+   rater has not seen is served instead of a regular one — only while regular work remains for them.
+   Gold and practice items have no slots, so submitting or skipping them touches no quota.
+8. A deactivated rater (inactive profile) gets nothing and can submit nothing; deactivation releases
+   their leases at once (`leases_release_for_rater`).
 
 Lock order (no deadlocks): the leasing path locks one slot (skip-locked) and inserts; submit/skip lock
 the assignment row and then its slot; the expiry sweep skip-locks assignments and updates their slots in
 id order.
 """
 
+import random
 from collections import Counter
 from datetime import timedelta
 
@@ -34,7 +42,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.core.services import audit_record
-from apps.reviews.models import Assignment, ItemSlot, Rating, Study
+from apps.reviews.models import Assignment, ItemSlot, Rating, Study, StudyItem
+from apps.reviews.onboarding import consent_pending
 from apps.reviews.rubric import RubricError, response_sanitise_draft, response_validate
 
 
@@ -44,6 +53,25 @@ class AssignmentError(Exception):
     def __init__(self, message: str, status: int = 409):
         super().__init__(message)
         self.status = status
+
+
+class ConsentRequired(AssignmentError):
+    """The rater must accept the study's current consent text before getting an item."""
+
+    def __init__(self, study: Study, version: int):
+        super().__init__(
+            f'Before your first item in "{study.name}", read its instructions and accept its consent text '
+            f"(version {version}): GET /api/v1/studies/{study.pk}/onboarding/, then POST "
+            f'/api/v1/studies/{study.pk}/consent/ with {{"version": {version}}}.',
+            status=403,
+        )
+        self.study = study
+        self.version = version
+
+
+def rater_is_deactivated(rater) -> bool:
+    profile = getattr(rater, "rater_profile", None)
+    return profile is not None and not profile.active
 
 
 def rater_group(rater):
@@ -76,6 +104,25 @@ def leases_expire(*, study_id: int | None = None, now=None, all_open: bool = Fal
     return len(rows)
 
 
+def leases_release_for_rater(*, rater) -> int:
+    """End every unsubmitted lease of `rater` in every study (pre-assignments too) and give the slots
+    back at once; returns how many. Used when a rater is deactivated."""
+    with transaction.atomic():
+        rows = list(
+            Assignment.objects.filter(rater=rater, status=Assignment.Status.LEASED)
+            .select_for_update()
+            .order_by("id")
+            .values_list("id", "item_id", "group_id")
+        )
+        if not rows:
+            return 0
+        Assignment.objects.filter(id__in=[row[0] for row in rows]).update(status=Assignment.Status.EXPIRED)
+        freed = Counter((item_id, group_id) for _, item_id, group_id in rows)
+        for (item_id, group_id), count in sorted(freed.items()):
+            ItemSlot.objects.filter(item_id=item_id, group_id=group_id).update(taken=F("taken") - count)
+    return len(rows)
+
+
 def _current_lease(study: Study, rater, now) -> Assignment | None:
     """The lease (or pre-assignment) the rater already holds in this study, oldest first."""
     return (
@@ -97,10 +144,15 @@ def assignment_lease_next(*, study: Study, rater, now=None) -> Assignment | None
         raise AssignmentError(
             f'The study "{study.name}" is {study.get_status_display().lower()}; no new items.'
         )
+    if rater_is_deactivated(rater):
+        raise AssignmentError("Your rater account is deactivated; ask a curator.", status=403)
     group = rater_group(rater)
     if group is None or not study.quotas.filter(group=group).exists():
         if not Assignment.objects.filter(study=study, rater=rater).exists():
             raise AssignmentError("Your rater group does not take part in this study.", status=403)
+    pending = consent_pending(study, rater)
+    if pending is not None:
+        raise ConsentRequired(study, pending.version)
     leases_expire(study_id=study.pk)
     now = now or timezone.now()
     for _attempt in range(5):
@@ -114,6 +166,16 @@ def assignment_lease_next(*, study: Study, rater, now=None) -> Assignment | None
                     return current
                 if group is None:
                     return None
+                special = _practice_or_gold(study, group, rater)
+                if special is not None:
+                    return Assignment.objects.create(
+                        study=study,
+                        item_id=special,
+                        rater=rater,
+                        group=group,
+                        leased_at=now,
+                        lease_expires_at=now + timedelta(minutes=study.lease_minutes),
+                    )
                 slot = _lock_open_slot(study, group, rater)
                 if slot is None:
                     return None
@@ -133,13 +195,39 @@ def assignment_lease_next(*, study: Study, rater, now=None) -> Assignment | None
     raise AssignmentError("Too many simultaneous requests for the next item; try again.", status=503)
 
 
-def _lock_open_slot(study: Study, group, rater) -> ItemSlot | None:
+def _unseen(study: Study, rater, role: str):
+    seen = Assignment.objects.filter(item_id=OuterRef("pk"), rater=rater)
+    return StudyItem.objects.filter(study=study, role=role).filter(~Exists(seen)).order_by("position")
+
+
+def _practice_or_gold(study: Study, group, rater) -> int | None:
+    """The id of the practice or gold item to serve now instead of a regular one, or None."""
+    practice = _unseen(study, rater, StudyItem.Role.PRACTICE).values_list("id", flat=True).first()
+    if practice is not None:
+        return practice
+    if study.gold_rate <= 0:
+        return None
+    had = Assignment.objects.filter(study=study, rater=rater).count()
+    draw = random.Random(f"{study.seed}:gold:{rater.pk}:{had}")
+    if draw.random() >= study.gold_rate:
+        return None
+    gold = list(_unseen(study, rater, StudyItem.Role.GOLD).values_list("id", flat=True)[:500])
+    if not gold or not _open_slots(study, group, rater).exists():
+        return None  # gold is mixed into regular work, never served on its own
+    return draw.choice(gold)
+
+
+def _open_slots(study: Study, group, rater):
     seen = Assignment.objects.filter(item_id=OuterRef("item_id"), rater=rater)
-    open_slots = (
+    return (
         ItemSlot.objects.filter(study=study, group=group, taken__lt=F("quota"))
         .filter(~Exists(seen))
         .order_by("taken", "rank")
     )
+
+
+def _lock_open_slot(study: Study, group, rater) -> ItemSlot | None:
+    open_slots = _open_slots(study, group, rater)
     # Under concurrency, PostgreSQL may drop the first candidate after re-checking it (another rater
     # filled it meanwhile) and return nothing although others are open: look a few times.
     for _ in range(3):
@@ -154,7 +242,7 @@ def _lock_open_slot(study: Study, group, rater) -> ItemSlot | None:
 def _lock_own(assignment_id: int, rater) -> Assignment:
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("study", "study__rubric")
+        .select_related("study", "study__rubric", "item")
         .filter(pk=assignment_id, rater=rater)
         .first()
     )
@@ -187,16 +275,21 @@ def assignment_submit(
         raise AssignmentError(f'The study "{study.name}" is closed; it takes no more ratings.')
     if assignment.status == Assignment.Status.SKIPPED:
         raise AssignmentError("You skipped this item; it can no longer be submitted.")
-    slot = ItemSlot.objects.select_for_update().get(item_id=assignment.item_id, group_id=assignment.group_id)
-    if assignment.status == Assignment.Status.EXPIRED:
-        if slot.taken >= slot.quota:
-            raise AssignmentError(
-                "Your lease on this item expired and other raters have since filled it; your answer was "
-                "not needed. Ask for the next item."
-            )
-        slot.taken += 1
-    slot.submitted += 1
-    slot.save(update_fields=["taken", "submitted"])
+    if rater_is_deactivated(rater):
+        raise AssignmentError("Your rater account is deactivated; ask a curator.", status=403)
+    if assignment.item.role == StudyItem.Role.REGULAR:  # gold and practice items have no quota slot
+        slot = ItemSlot.objects.select_for_update().get(
+            item_id=assignment.item_id, group_id=assignment.group_id
+        )
+        if assignment.status == Assignment.Status.EXPIRED:
+            if slot.taken >= slot.quota:
+                raise AssignmentError(
+                    "Your lease on this item expired and other raters have since filled it; your answer "
+                    "was not needed. Ask for the next item."
+                )
+            slot.taken += 1
+        slot.submitted += 1
+        slot.save(update_fields=["taken", "submitted"])
     elapsed_ms = int((now - assignment.leased_at).total_seconds() * 1000)
     spent = elapsed_ms if time_spent_ms is None else max(0, min(int(time_spent_ms), elapsed_ms))
     assignment.status = Assignment.Status.SUBMITTED
@@ -288,6 +381,7 @@ def assignments_preassign(*, study: Study, rater, item_ids: list[int], actor, no
 
 __all__ = [
     "AssignmentError",
+    "ConsentRequired",
     "RubricError",
     "assignment_draft_save",
     "assignment_lease_next",
@@ -295,5 +389,6 @@ __all__ = [
     "assignment_submit",
     "assignments_preassign",
     "leases_expire",
+    "leases_release_for_rater",
     "rater_group",
 ]

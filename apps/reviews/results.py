@@ -7,6 +7,7 @@ scales) and Randolph's kappa. Multiple-choice questions count each option as tic
 every rating of the item (a rating that found no bias ticks no dimension).
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from apps.reviews import agreement
-from apps.reviews.models import Rating, Rubric, Study
+from apps.reviews.models import Rating, Rubric, Study, StudyItem
 from apps.reviews.rubric import question_kind
 from apps.reviews.selectors import current_ratings, study_completion
 
@@ -64,8 +65,12 @@ def _producer_labels(study: Study) -> dict[int, str]:
     }
 
 
-def _load(study: Study) -> list[_Rating]:
-    rows = current_ratings(study).values_list(
+def _load(study: Study, exclude: frozenset[int] = frozenset()) -> list[_Rating]:
+    """The ratings that count (regular items), leaving out the raters in `exclude` (user ids)."""
+    ratings = current_ratings(study, counted_only=True)
+    if exclude:
+        ratings = ratings.exclude(assignment__rater_id__in=exclude)
+    rows = ratings.values_list(
         "assignment__item_id",
         "assignment__group__name",
         "response",
@@ -326,8 +331,11 @@ def _simplification_tables(study, ratings, seed) -> list[Table]:
     return tables
 
 
-def study_results(study: Study) -> list[Table]:
-    """Every results table of the study: completion, then the tables of its rubric kind."""
+def study_results(study: Study, *, exclude: frozenset[int] = frozenset()) -> list[Table]:
+    """Every results table of the study: completion, then the tables of its rubric kind.
+
+    `exclude` (rater user ids) leaves those raters' ratings out of the rating tables; completion always
+    counts everyone's work."""
     seed = int(study.seed) % (2**32)
     completion = study_completion(study)
     tables = [
@@ -376,11 +384,11 @@ def study_results(study: Study) -> list[Table]:
             ],
         ),
     ]
-    return tables + _cached(study, "rates", lambda: _rating_tables(study, seed))
+    return tables + _cached(study, "rates", lambda: _rating_tables(study, seed, exclude), exclude)
 
 
-def _rating_tables(study: Study, seed: int) -> list[Table]:
-    ratings = _load(study)
+def _rating_tables(study: Study, seed: int, exclude: frozenset[int] = frozenset()) -> list[Table]:
+    ratings = _load(study, exclude)
     kind = study.rubric.kind
     if kind == Rubric.Kind.INDEPENDENT:
         return _independent_tables(study, ratings, seed)
@@ -391,13 +399,19 @@ def _rating_tables(study: Study, seed: int) -> list[Table]:
     return _simplification_tables(study, ratings, seed)
 
 
-def _cached(study: Study, name: str, compute):
+def _cached(study: Study, name: str, compute, exclude: frozenset[int] = frozenset()):
     """Bootstrap tables are recomputed only when the ratings change (a new rating or correction has a new
-    id), or the study's status or blinding does (they decide the producer labels)."""
+    id), the study's status or blinding does (they decide the producer labels), the excluded raters do,
+    or an item's role does (gold and practice items are left out)."""
     state = Rating.objects.filter(assignment__study=study).aggregate(n=Count("id"), last=Max("id"))
+    roles = StudyItem.objects.filter(study=study).exclude(role=StudyItem.Role.REGULAR).count()
+    excluded = ",".join(map(str, sorted(exclude))) or "-"
     key = (
         f"reviews:{name}:{study.pk}:{state['n']}:{state['last']}:{study.status}:{study.blinding}:{study.seed}"
+        f":{roles}:{excluded}"
     )
+    if len(key) > 200:  # many excluded raters: keep the cache key short
+        key = f"reviews:{name}:{study.pk}:" + hashlib.sha256(key.encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -405,14 +419,15 @@ def _cached(study: Study, name: str, compute):
     return value
 
 
-def study_agreement(study: Study) -> Table:
-    """Agreement per rubric question and rater group (and all raters together)."""
-    return _cached(study, "agreement", lambda: _agreement_table(study))
+def study_agreement(study: Study, *, exclude: frozenset[int] = frozenset()) -> Table:
+    """Agreement per rubric question and rater group (and all raters together), without the raters in
+    `exclude` (user ids)."""
+    return _cached(study, "agreement", lambda: _agreement_table(study, exclude), exclude)
 
 
-def _agreement_table(study: Study) -> Table:
+def _agreement_table(study: Study, exclude: frozenset[int] = frozenset()) -> Table:
     seed = int(study.seed) % (2**32)
-    ratings = _load(study)
+    ratings = _load(study, exclude)
     table = Table(
         key="agreement",
         title="Agreement per question and rater group",

@@ -296,3 +296,29 @@ def response_sanitise_draft(definition: dict, draft) -> dict:
         if answer is not None and not scratch.errors:
             kept[question["key"]] = answer
     return kept
+
+
+def answers_validate(definition: dict, answers) -> dict:
+    """Check a partial set of answers (a label, expected answers): every key must be a question of the
+    rubric and every value valid for it; nothing is required. Returns the cleaned answers or raises
+    RubricError naming each key."""
+    if not isinstance(answers, dict) or not answers:
+        raise RubricError(
+            {"answers": ["Give at least one answer: an object mapping question keys to answers."]}
+        )
+    problems = _Problems({})
+    questions = {question["key"]: question for question in definition["questions"]}
+    cleaned = {}
+    for key, value in answers.items():
+        question = questions.get(key)
+        if question is None:
+            problems.add(key, "This rubric has no such question.")
+            continue
+        if _is_empty(value):
+            problems.add(key, f'Give an answer for "{question["label"]}", or leave the question out.')
+            continue
+        answer = _answer_validate(question, value, problems)
+        if answer is not None:
+            cleaned[key] = answer
+    problems.raise_if_any()
+    return cleaned

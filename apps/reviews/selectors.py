@@ -66,9 +66,13 @@ def rater_queue(user) -> list[QueueEntry]:
     group = rater_group(user)
     entries = []
     for study in studies_for_rater(user).order_by("-launched_at", "-id"):
-        mine = Assignment.objects.filter(study=study, rater=user).aggregate(
-            submitted=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)),
-            open=Count("id", filter=Q(status=Assignment.Status.LEASED)),
+        mine = (
+            Assignment.objects.filter(study=study, rater=user)
+            .exclude(item__role=StudyItem.Role.PRACTICE)
+            .aggregate(
+                submitted=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)),
+                open=Count("id", filter=Q(status=Assignment.Status.LEASED)),
+            )
         )
         totals = ItemSlot.objects.filter(study=study).aggregate(
             all_submitted=Sum("submitted"),
@@ -104,7 +108,12 @@ def item_for_rater(item: StudyItem) -> dict:
     load = StudyItem.objects.select_related(
         "answer_a__question", "answer_b__question", "pair__question_a", "pair__question_b"
     ).get(pk=item.pk)
-    view: dict = {"kind": load.kind, "position": load.position}
+    # `practice` is shown to the rater; gold items look exactly like regular ones (no field tells them apart).
+    view: dict = {
+        "kind": load.kind,
+        "position": load.position,
+        "practice": load.role == StudyItem.Role.PRACTICE,
+    }
     if load.kind == Rubric.Kind.INDEPENDENT:
         answer = answer_for_rater(load.answer_a)
         view.update(question=answer["question"], responses=[{"label": "Answer", "text": answer["text"]}])
@@ -152,7 +161,7 @@ def study_completion(study: Study) -> dict:
         row["leased"] = row["taken"] - row["submitted"]
         row["percent"] = round(100 * row["submitted"] / row["needed"]) if row["needed"] else 0
     raters = list(
-        Assignment.objects.filter(study=study)
+        Assignment.objects.filter(study=study, item__role=StudyItem.Role.REGULAR)
         .values("rater__username", "group__name")
         .annotate(
             submitted=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)),
@@ -168,10 +177,13 @@ def study_completion(study: Study) -> dict:
     return {"groups": groups, "raters": raters}
 
 
-def current_ratings(study: Study) -> QuerySet[Rating]:
-    """The current version of every submitted rating of the study, with what results need."""
-    return (
-        Rating.objects.filter(assignment__study=study, is_current=True)
-        .select_related("assignment__group", "assignment__item")
-        .order_by("assignment__item__position", "assignment_id")
+def current_ratings(study: Study, *, counted_only: bool = False) -> QuerySet[Rating]:
+    """The current version of every submitted rating of the study, with what results need.
+
+    `counted_only` keeps the ratings that count in results: regular items (not gold, not practice)."""
+    ratings = Rating.objects.filter(assignment__study=study, is_current=True)
+    if counted_only:
+        ratings = ratings.filter(assignment__item__role=StudyItem.Role.REGULAR)
+    return ratings.select_related("assignment__group", "assignment__item").order_by(
+        "assignment__item__position", "assignment_id"
     )

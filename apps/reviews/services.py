@@ -379,7 +379,9 @@ def _slots_create(study: Study) -> int:
         ItemSlot(
             study=study, item_id=item_id, group_id=quota.group_id, quota=quota.quota, rank=rng.getrandbits(62)
         )
-        for item_id in study.items.order_by("position").values_list("id", flat=True)
+        for item_id in study.items.filter(role=StudyItem.Role.REGULAR)
+        .order_by("position")
+        .values_list("id", flat=True)
         for quota in quotas
     )
     return len(ItemSlot.objects.bulk_create(slots, batch_size=5000))

@@ -16,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.exports import csv_cell
 from apps.core.roles import RATE, require_curator
 from apps.reviews import assignment as engine
-from apps.reviews import charts, results, selectors, services
+from apps.reviews import charts, quality, results, selectors, services
 from apps.reviews.forms import PreassignForm, StudyForm, rating_fields, response_from_post
 from apps.reviews.models import Assignment, Rubric, Study
 from apps.reviews.rubric import RubricError
@@ -115,21 +116,30 @@ def _with_charts(tables):
     return tables
 
 
+def _exclusion(request, study: Study):
+    """Who results leave out: raters with open quality flags when `?exclude_flagged=1`."""
+    return quality.exclusion_for(study, exclude_flagged=quality.truthy(request.GET.get("exclude_flagged")))
+
+
 @login_required
 def study_results(request, pk: int):
     require_curator(request.user)
     study = get_object_or_404(selectors.studies_all(), pk=pk)
-    tables = _with_charts(results.study_results(study))
-    return render(request, "reviews/study_results.html", {"study": study, "tables": tables})
+    exclusion = _exclusion(request, study)
+    tables = _with_charts(results.study_results(study, exclude=exclusion.ids))
+    return render(
+        request, "reviews/study_results.html", {"study": study, "tables": tables, "exclusion": exclusion}
+    )
 
 
 @login_required
 def study_agreement(request, pk: int):
     require_curator(request.user)
     study = get_object_or_404(selectors.studies_all(), pk=pk)
-    table = _with_charts([results.study_agreement(study)])[0]
+    exclusion = _exclusion(request, study)
+    table = _with_charts([results.study_agreement(study, exclude=exclusion.ids)])[0]
     template = "reviews/study_agreement.html#agreement" if request.htmx else "reviews/study_agreement.html"
-    return render(request, template, {"study": study, "table": table})
+    return render(request, template, {"study": study, "table": table, "exclusion": exclusion})
 
 
 @require_GET
@@ -137,17 +147,19 @@ def study_agreement(request, pk: int):
 def study_table_csv(request, pk: int, key: str):
     require_curator(request.user)
     study = get_object_or_404(Study, pk=pk)
+    exclusion = _exclusion(request, study)
     if key == "agreement":
-        table = results.study_agreement(study)
+        table = results.study_agreement(study, exclude=exclusion.ids)
     else:
-        table = next((t for t in results.study_results(study) if t.key == key), None)
+        table = next((t for t in results.study_results(study, exclude=exclusion.ids) if t.key == key), None)
         if table is None:
             raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{key}.csv"'
+    suffix = "-without-flagged" if exclusion.active else ""
+    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{key}{suffix}.csv"'
     writer = csv.writer(response)
     writer.writerow(table.columns)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in table.rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in table.rows)
     return response
 
 
@@ -240,6 +252,13 @@ def _next_or_done(request, study: Study, notice: str = ""):
     """Lease the rater's next item of `study` and show it, or say that nothing is left."""
     try:
         assignment = engine.assignment_lease_next(study=study, rater=request.user)
+    except engine.ConsentRequired:
+        consent_url = reverse("reviews:study_consent", args=[study.pk])
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = consent_url
+            return response
+        return redirect(consent_url)
     except engine.AssignmentError as exc:
         assignment, notice = None, str(exc)
     if assignment is None:

@@ -26,8 +26,12 @@ def raters_filtered(
     *, group: str = "", active: str = "", study: int | None = None, flagged: str = "", search: str = ""
 ) -> QuerySet[RaterProfile]:
     """Rater profiles, filtered by group slug, active ("true"/"false"), study id (raters with work in
-    it), open flags ("true"/"false", in that study when one is given) and a username/name search."""
-    from apps.reviews.models import Assignment, RaterFlag
+    it), open flags ("true"/"false", in that study when one is given) and a username/name search.
+    Refreshes the flags it filters on first."""
+    from apps.reviews.models import Assignment, RaterFlag, Study
+    from apps.reviews.quality import flags_refresh_all
+
+    flags_refresh_all(study=Study.objects.filter(pk=study).first() if study else None)
 
     profiles = RaterProfile.objects.select_related("user", "group").order_by("user__username")
     if group:
@@ -49,11 +53,9 @@ def raters_filtered(
 
 def raters_with_figures(profiles, *, study=None) -> list[tuple[RaterProfile, object]]:
     """(profile, RaterFigures) for each profile, computed together."""
-    from apps.reviews.quality import flags_refresh, rater_figures
+    from apps.reviews.quality import rater_figures
 
     profiles = list(profiles)
-    if study is not None:
-        flags_refresh(study=study)
     figures = rater_figures(user_ids=[p.user_id for p in profiles], study=study)
     return [(profile, figures[profile.user_id]) for profile in profiles]
 

@@ -545,6 +545,13 @@ def flags_refresh(*, study: Study, force: bool = False) -> dict:
     return outcome
 
 
+def flags_refresh_all(*, study: Study | None = None) -> None:
+    """Refresh the flags of one study, or of every launched study (each skipped when unchanged)."""
+    studies = [study] if study is not None else Study.objects.exclude(status=Study.Status.DRAFT)
+    for each in studies:
+        flags_refresh(study=each)
+
+
 @transaction.atomic
 def _flags_refresh(study: Study) -> dict:
     Study.objects.select_for_update().filter(pk=study.pk).first()  # one refresh per study at a time

@@ -167,3 +167,19 @@ def test_a_deactivated_raters_preassignments_go_back_too_and_reactivation_restor
     client.logout()
     assert client.post("/login/", {"username": "bob", "password": PASSWORD}).status_code == 302
     assert AuditLog.objects.filter(action="rater.reactivate").exists()
+
+
+def test_a_deactivated_raters_session_and_api_tokens_stop_working(client, api, curator, study):
+    from apps.accounts.services import rater_deactivate, token_create
+
+    bob = make_rater("bob", "physician")
+    client.force_login(bob)
+    assert client.get("/queue/").status_code == 200
+    _, key = token_create(user=bob, name="notebook")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/assignments/").status_code == 200
+    rater_deactivate(profile=bob.rater_profile, actor=curator)
+    gone = client.get("/queue/")
+    assert gone.status_code == 302 and gone["Location"].startswith("/login/")
+    refused = api.post(f"/api/v1/studies/{study.pk}/next/")
+    assert refused.status_code == 401 and "disabled" in refused.json()["detail"]

@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from apps.reviews.models import Assignment, Rating, Rubric, Study, StudyItem, StudyQuota
+from apps.reviews.models import (
+    Adjudication,
+    Assignment,
+    ConsentAcceptance,
+    ConsentVersion,
+    GoldStandard,
+    RaterFlag,
+    Rating,
+    Rubric,
+    Study,
+    StudyItem,
+    StudyQuota,
+)
 
 
 @admin.register(Rubric)
@@ -47,3 +59,42 @@ class RatingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # immutable: corrections are new versions (API ratings/{id}/correct/)
+
+
+# --- quality control: read-only here; changes go through the services (validated, audited) ---
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GoldStandard)
+class GoldStandardAdmin(_ReadOnly):
+    list_display = ("item", "expected", "updated_by", "updated_at")
+    raw_id_fields = ("item",)
+
+
+@admin.register(ConsentVersion)
+class ConsentVersionAdmin(_ReadOnly):
+    list_display = ("study", "version", "created_by", "created_at")
+
+
+@admin.register(ConsentAcceptance)
+class ConsentAcceptanceAdmin(_ReadOnly):
+    list_display = ("study", "rater", "version", "accepted_at")
+
+
+@admin.register(RaterFlag)
+class RaterFlagAdmin(_ReadOnly):
+    list_display = ("rater", "study", "kind", "created_at", "resolved_at", "resolved_by")
+    list_filter = ("kind",)
+
+
+@admin.register(Adjudication)
+class AdjudicationAdmin(_ReadOnly):
+    list_display = ("study", "item", "version", "is_current", "adjudicator", "created_at")
+    raw_id_fields = ("item",)

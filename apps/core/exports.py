@@ -84,9 +84,11 @@ class _Snapshot:
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self._open = True
-        if outermost:
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if outermost:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            # Exports read everything once: compiling the plan (JIT) costs seconds and saves nothing here.
+            cursor.execute("SET LOCAL jit = off")
 
     def close(self, exc: BaseException | None = None) -> None:
         if self._open:
@@ -139,6 +141,29 @@ def sql_chunks(sql: str, params: Sequence = (), chunk_size: int = CHUNK_ROWS) ->
             yield rows
 
 
+def copy_statement(sql: str) -> str:
+    """`COPY (sql) TO STDOUT` that writes each row's single text column as is, one per line: CSV format
+    with a quote and a delimiter that JSON text never contains raw (\\x01, \\x02), so nothing is escaped."""
+    return f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+
+
+def copy_lines(sql: str, params: dict | Sequence = ()) -> Iterator[bytes]:
+    """The rows of `sql` (one text column, no line breaks in it, e.g. JSON) as lines of UTF-8, in ~64 KiB
+    pieces, through PostgreSQL's `COPY … TO STDOUT`: the database's own fastest output path, constant
+    memory. A client that goes away cancels the COPY (psycopg cancels and drains it)."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's client-side-binding cursor (Django's wrapper has no copy())
+        with raw.copy(copy_statement(sql), params or None) as copy:
+            buffer = bytearray()
+            for data in copy:
+                buffer += data
+                if len(buffer) >= PIECE_CHARS:
+                    yield bytes(buffer)
+                    buffer.clear()
+            if buffer:
+                yield bytes(buffer)
+
+
 def sql_count(sql: str, params: Sequence = ()) -> int:
     """COUNT(*) of the rows `sql` returns."""
     with connection.cursor() as cursor:
@@ -162,8 +187,8 @@ def export_response(
 
     Give `count` (rows the export will have) and the rows as one of: `records` (dicts keyed by `fields`),
     `rows` (sequences in `fields` order; CSV, or JSONL zipped with `fields`) or, for JSONL only,
-    `jsonl_chunks` (text already encoded by the database, whole lines per chunk). All callables run inside
-    the export's snapshot; the rows are not read until the client reads the body."""
+    `jsonl_chunks` (bytes of whole lines already encoded by the database, e.g. `copy_lines`). All
+    callables run inside the export's snapshot; the rows are not read until the client reads the body."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     snapshot = _Snapshot()
@@ -183,9 +208,7 @@ def export_response(
     def body() -> Iterator[str]:
         if fmt == "jsonl":
             yield json.dumps({"manifest": info}, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"
-            if jsonl_chunks is not None:
-                yield from jsonl_chunks()
-            elif records is not None:
+            if records is not None:
                 yield from _jsonl_records(records())
             else:
                 yield from _jsonl_records(dict(zip(fields, row, strict=True)) for row in rows())
@@ -198,9 +221,13 @@ def export_response(
             else:
                 yield from _csv_lines([record[f] for f in fields] for record in records())
 
-    def stream() -> Iterator[str]:
+    def stream() -> Iterator[str | bytes]:
         try:
-            yield from _pieces(body())
+            if jsonl_chunks is not None and fmt == "jsonl":
+                yield json.dumps({"manifest": info}, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"
+                yield from jsonl_chunks()
+            else:
+                yield from _pieces(body())
         except BaseException as exc:  # the client went away, or a query failed: end the snapshot
             snapshot.close(exc)
             raise

@@ -1,9 +1,13 @@
 """`GET /api/v1/exports/ratings.{jsonl,csv}`: every current rating in long format, streamed.
 
-One row per rating and answered rubric question (`jsonb_each` over the response), built by ONE SQL query
-that PostgreSQL also serialises: the JSONL body is the database's own `json_build_object(...)::text`, read
-from a server-side cursor in chunks of 2,000 rows, so the web process only joins lines (near `COPY`
-speed, constant memory; `bench/export_bench.py`).
+One row per rating and answered rubric question (`jsonb_each` over the response), built by ONE SQL query.
+For JSONL PostgreSQL also writes the JSON: each line is assembled from a per-item part (formatted once per
+item), a per-rating part (once per rating) and the question's key and value, and the lines stream
+through `COPY … TO STDOUT` into the response in 64 KiB pieces: the web process only forwards bytes
+(near `COPY` speed, constant memory; `bench/export_bench.py`). CSV reads plain columns from a
+server-side cursor (2,000 rows at a time) and writes them with Python's csv module, neutralising cells.
+Rows of one rating are consecutive; no other order is promised (sorting millions of rows costs more than
+the export).
 
 - **A/B undone.** A pairwise item records `swapped` when the seeded draw showed the study's first producer
   as Response B. For every single-choice question whose options include "a" and "b", the exported value
@@ -14,7 +18,8 @@ speed, constant memory; `bench/export_bench.py`).
   the raters of the exported assignments and joined in as an array (the key never reaches SQL).
 - **Blinding.** Producer labels follow the results pages: in a double-blind study that is not closed they
   are coded ("Producer 1", "Producer 2").
-- Only current versions are exported (`rating_version` > 1 means the rating was corrected).
+- Only current versions are exported (`rating_version` > 1 means the rating was corrected); gold and
+  practice items are included and marked by `item_role` (filter `item_role=regular` to leave them out).
 """
 
 from django.conf import settings
@@ -48,6 +53,9 @@ FIELDS = [
     "question_id",
     "pair_id",
     "candidate_id",
+    "sides_swapped",
+    "producer_a",
+    "producer_b",
     "rater_group",
     "rater",
     "rating_id",
@@ -56,9 +64,6 @@ FIELDS = [
     "time_spent_ms",
     "question_key",
     "value",
-    "sides_swapped",
-    "producer_a",
-    "producer_b",
 ]
 
 
@@ -124,27 +129,102 @@ def _tables() -> dict:
     return {name: model._meta.db_table for name, model in models.items()}
 
 
-def _where(filters: dict) -> tuple[list[str], dict]:
-    where, params = ["r.is_current"], {}
+def _producer_label(alias: str, code: str) -> str:
+    """The producer's label; coded while a double-blind study is open (first producer: "Producer 1")."""
+    return f"""CASE WHEN {alias}.id IS NULL THEN NULL
+        WHEN s.blinding = 'double' AND s.status <> 'closed' THEN '{code}'
+        WHEN {alias}.revision = '' THEN {alias}.name
+        ELSE {alias}.name || ' (' || {alias}.revision || ')' END"""
+
+
+# Per item: (field, SQL expression, JSON kind). Computed once per item, not once per row.
+ITEM_COLUMNS = [
+    ("study_id", "s.id", "number"),
+    ("study", "s.name", "text"),
+    ("rubric", "rb.name", "text"),
+    ("rubric_version", "rb.version", "number"),
+    ("item_id", "i.id", "number"),
+    ("item_position", "i.position", "number"),
+    ("item_kind", "i.kind", "text"),
+    ("item_role", "i.role", "text"),
+    ("question_set_id", "qs.id", "number"),
+    ("question_set", "qs.name", "text"),
+    ("question_id", "aa.question_id", "number"),
+    ("pair_id", "i.pair_id", "number"),
+    ("candidate_id", "i.candidate_id", "number"),
+    ("sides_swapped", "i.swapped", "boolean"),
+    ("producer_a", _producer_label("pa", "Producer 1"), "text"),
+    ("producer_b", _producer_label("pb", "Producer 2"), "text"),
+]
+# Per rating (aliases of the rating-level query).
+RATING_COLUMNS = [
+    ("rater_group", "g.slug", "text"),
+    ("rater", "p.pseudonym", "text"),
+    ("rating_id", "r.id", "number"),
+    ("rating_version", "r.version", "number"),
+    ("submitted_at", "r.submitted_at", "text"),
+    ("time_spent_ms", "a.time_spent_ms", "number"),
+]
+
+# "a" ↔ "b" on swapped items, for the questions whose options are the sides.
+_VALUE = """CASE WHEN rr.swapped AND kv.value IN ('"a"'::jsonb, '"b"'::jsonb)
+        AND (rr.rubric_id::text || ':' || kv.key) = ANY(%(side_keys)s::text[])
+    THEN CASE WHEN kv.value = '"a"'::jsonb THEN '"b"'::jsonb ELSE '"a"'::jsonb END
+    ELSE kv.value END"""
+
+
+def _json_member(name: str, expr: str, kind: str, first: bool = False) -> str:
+    """SQL text of `"name": <JSON of expr>` (null when expr is NULL)."""
+    value = f"({expr})::text" if kind == "number" else f"to_json({expr})::text"
+    return f"""'{"{" if first else ","}"{name}":' || COALESCE({value}, 'null')"""
+
+
+def _item_filters(filters: dict) -> list[str]:
+    where = []
     if "study" in filters:
-        where.append("a.study_id = %(study)s")
-        params["study"] = filters["study"]
-    if "rater_group" in filters:
-        where.append("g.slug = %(rater_group)s")
-        params["rater_group"] = filters["rater_group"]
+        where.append("i.study_id = %(study)s")
     if "question_set" in filters:
         where.append("q.question_set_id = %(question_set)s")
-        params["question_set"] = filters["question_set"]
     if "item_role" in filters:
         where.append("i.role = %(item_role)s")
-        params["item_role"] = filters["item_role"]
+    return where
+
+
+def _rating_filters(filters: dict) -> list[str]:
+    where = ["r.is_current"]
+    if "study" in filters:
+        where.append("a.study_id = %(study)s")
+    if "rater_group" in filters:
+        where.append("a.group_id = (SELECT id FROM {group} WHERE slug = %(rater_group)s)")
     if "submitted_after" in filters:
         where.append("r.submitted_at >= %(submitted_after)s")
-        params["submitted_after"] = filters["submitted_after"]
     if "submitted_before" in filters:
         where.append("r.submitted_at < %(submitted_before)s")
-        params["submitted_before"] = filters["submitted_before"]
-    return where, params
+    return where
+
+
+def _items(filters: dict, select: str) -> str:
+    """The items of the export with `select` computed per item (a subquery the planner keeps whole)."""
+    t = _tables()
+    where = _item_filters(filters)
+    return f"""(SELECT i.id, i.swapped, s.rubric_id, {select}
+        FROM {t["item"]} i
+        JOIN {t["study"]} s ON s.id = i.study_id
+        JOIN {t["rubric"]} rb ON rb.id = s.rubric_id
+        LEFT JOIN {t["answer"]} aa ON aa.id = i.answer_a_id
+        LEFT JOIN {t["answer"]} ab ON ab.id = i.answer_b_id
+        LEFT JOIN {t["question"]} q ON q.id = aa.question_id
+        LEFT JOIN {t["question_set"]} qs ON qs.id = q.question_set_id
+        LEFT JOIN {t["producer"]} pa
+            ON pa.id = (CASE WHEN i.swapped THEN ab.producer_id ELSE aa.producer_id END)
+        LEFT JOIN {t["producer"]} pb
+            ON pb.id = (CASE WHEN i.swapped THEN aa.producer_id ELSE ab.producer_id END)
+        {"WHERE " + " AND ".join(where) if where else ""}
+        OFFSET 0)"""
+
+
+def _params(filters: dict) -> dict:
+    return {name: value for name, value in filters.items()}
 
 
 def _raters(filters: dict) -> tuple[list[int], list[str]]:
@@ -155,114 +235,78 @@ def _raters(filters: dict) -> tuple[list[int], list[str]]:
     return ids, [rater_pseudonym(pk) for pk in ids]
 
 
-def _from(filters: dict, raters: bool = False) -> tuple[str, dict]:
-    """FROM … WHERE of the export (and of its count); `raters` joins the pseudonym array in."""
+def _ratings(filters: dict, item_select: str, rating_select: str) -> tuple[str, dict]:
+    """Current ratings joined to their items (`item_select` per item) and raters (`rating_select`)."""
     t = _tables()
-    where, params = _where(filters)
-    sql = f"""
+    params = _params(filters)
+    ids, pseudonyms = _raters(filters)
+    params.update(rater_ids=ids, pseudonyms=pseudonyms, side_keys=_side_keys())
+    where = " AND ".join(_rating_filters(filters)).format(group=t["group"])
+    sql = f"""SELECT r.response, it.swapped, it.rubric_id, {rating_select}
         FROM {t["rating"]} r
         JOIN {t["assignment"]} a ON a.id = r.assignment_id
-        JOIN {t["item"]} i ON i.id = a.item_id
-        JOIN {t["study"]} s ON s.id = a.study_id
-        JOIN {t["rubric"]} rb ON rb.id = s.rubric_id
+        JOIN {_items(filters, item_select)} it ON it.id = a.item_id
         JOIN {t["group"]} g ON g.id = a.group_id
-        LEFT JOIN {t["answer"]} aa ON aa.id = i.answer_a_id
-        LEFT JOIN {t["answer"]} ab ON ab.id = i.answer_b_id
-        LEFT JOIN {t["question"]} q ON q.id = aa.question_id
-        LEFT JOIN {t["question_set"]} qs ON qs.id = q.question_set_id
-        LEFT JOIN {t["producer"]} pa
-            ON pa.id = (CASE WHEN i.swapped THEN ab.producer_id ELSE aa.producer_id END)
-        LEFT JOIN {t["producer"]} pb
-            ON pb.id = (CASE WHEN i.swapped THEN aa.producer_id ELSE ab.producer_id END)
-        {_RATERS if raters else ""}
-        CROSS JOIN LATERAL jsonb_each(r.response) AS kv(key, value)
-        WHERE {" AND ".join(where)}"""
+        LEFT JOIN unnest(%(rater_ids)s::bigint[], %(pseudonyms)s::text[]) AS p(user_id, pseudonym)
+            ON p.user_id = a.rater_id
+        WHERE {where}
+        OFFSET 0"""
     return sql, params
 
 
-_RATERS = """LEFT JOIN unnest(%(rater_ids)s::bigint[], %(pseudonyms)s::text[]) AS p(user_id, pseudonym)
-            ON p.user_id = a.rater_id"""
-
-
-def _producer_label(alias: str, code: str) -> str:
-    """The producer's label; coded while a double-blind study is open (first producer: "Producer 1")."""
-    return f"""CASE WHEN {alias}.id IS NULL THEN NULL
-        WHEN s.blinding = 'double' AND s.status <> 'closed' THEN '{code}'
-        WHEN {alias}.revision = '' THEN {alias}.name
-        ELSE {alias}.name || ' (' || {alias}.revision || ')' END"""
-
-
-_VALUE = """CASE WHEN i.swapped AND kv.value IN ('"a"'::jsonb, '"b"'::jsonb)
-        AND (rb.id::text || ':' || kv.key) = ANY(%(side_keys)s::text[])
-    THEN CASE WHEN kv.value = '"a"'::jsonb THEN '"b"'::jsonb ELSE '"a"'::jsonb END
-    ELSE kv.value END"""
-
-
-def _columns(value: str) -> list[tuple[str, str]]:
-    """(field, SQL expression) in FIELDS order."""
-    return [
-        ("study_id", "s.id"),
-        ("study", "s.name"),
-        ("rubric", "rb.name"),
-        ("rubric_version", "rb.version"),
-        ("item_id", "i.id"),
-        ("item_position", "i.position"),
-        ("item_kind", "i.kind"),
-        ("item_role", "i.role"),
-        ("question_set_id", "qs.id"),
-        ("question_set", "qs.name"),
-        ("question_id", "aa.question_id"),
-        ("pair_id", "i.pair_id"),
-        ("candidate_id", "i.candidate_id"),
-        ("rater_group", "g.slug"),
-        ("rater", "p.pseudonym"),
-        ("rating_id", "r.id"),
-        ("rating_version", "r.version"),
-        ("submitted_at", "r.submitted_at"),
-        ("time_spent_ms", "a.time_spent_ms"),
-        ("question_key", "kv.key"),
-        ("value", value),
-        ("sides_swapped", "i.swapped"),
-        ("producer_a", _producer_label("pa", "Producer 1")),
-        ("producer_b", _producer_label("pb", "Producer 2")),
-    ]
-
-
 def ratings_query(filters: dict, fmt: str) -> tuple[str, dict]:
-    """The export's SQL and parameters. JSONL: one text column holding each row's JSON object; CSV: one
-    column per field (values as text; lists and numbers as JSON text)."""
-    body, params = _from(filters, raters=True)
-    ids, pseudonyms = _raters(filters)
-    params.update(side_keys=_side_keys(), rater_ids=ids, pseudonyms=pseudonyms)
+    """The export's SQL and parameters.
+
+    JSONL: one text column, each row's JSON object, assembled from a per-item part, a per-rating part and
+    the question's key and value (so the costly formatting runs once per item and once per rating, not
+    once per row). CSV: one column per field, values as text (lists and numbers as JSON text)."""
     if fmt == "jsonl":
-        columns = _columns(_VALUE)
-        pairs = ", ".join(f"'{name}', {expr}" for name, expr in columns)
-        select = f"SELECT json_build_object({pairs})::text"
+        item_head = " || ".join(_json_member(*c, first=n == 0) for n, c in enumerate(ITEM_COLUMNS))
+        rating_head = " || ".join(["it.head", *(_json_member(*c) for c in RATING_COLUMNS)])
+        sql, params = _ratings(filters, f"{item_head} AS head", f"{rating_head} AS head")
+        row = f"""rr.head || ',"question_key":' || to_json(kv.key)::text
+            || ',"value":' || ({_VALUE})::text || '}}'"""
     else:
-        text_value = (
+        item_select = ", ".join(f"{expr} AS {name}" for name, expr, _ in ITEM_COLUMNS)
+        rating_select = ", ".join(
+            [f"it.{name}" for name, _, _ in ITEM_COLUMNS]
+            + [f"{expr} AS {name}" for name, expr, _ in RATING_COLUMNS]
+        )
+        sql, params = _ratings(filters, item_select, rating_select)
+        value = (
             f"CASE WHEN jsonb_typeof(kv.value) = 'string' THEN ({_VALUE}) #>> '{{}}' ELSE kv.value::text END"
         )
-        select = "SELECT " + ", ".join(expr for _, expr in _columns(text_value))
-    return f"{select} {body} ORDER BY r.id, kv.key", params
+        row = ", ".join([*(f"rr.{name}" for name, _, _ in ITEM_COLUMNS + RATING_COLUMNS), "kv.key", value])
+    return (
+        f"SELECT {row} FROM ({sql}) rr CROSS JOIN LATERAL jsonb_each(rr.response) AS kv(key, value)",
+        params,
+    )
 
 
 def ratings_count(filters: dict) -> int:
-    body, params = _from(filters)
+    """Rows the export will have: answered questions of the matching current ratings (few joins)."""
+    t = _tables()
+    # The study filter is on the assignment already; the item-level ones need the item's joins.
+    where = _rating_filters(filters) + _item_filters({k: v for k, v in filters.items() if k != "study"})
+    joins = ""
+    if set(filters) & {"question_set", "item_role"}:
+        joins = f"""JOIN {t["item"]} i ON i.id = a.item_id
+            LEFT JOIN {t["answer"]} aa ON aa.id = i.answer_a_id
+            LEFT JOIN {t["question"]} q ON q.id = aa.question_id"""
+    sql = f"""SELECT COALESCE(sum((SELECT count(*) FROM jsonb_object_keys(r.response))), 0)::bigint
+        FROM {t["rating"]} r JOIN {t["assignment"]} a ON a.id = r.assignment_id {joins}
+        WHERE {" AND ".join(where).format(group=t["group"])}"""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {body}", params)
+        cursor.execute(sql, _params(filters))
         return cursor.fetchone()[0]
 
 
 def ratings_export(*, fmt: str, filters: dict):
-    """The streamed download (see apps/core/exports.py for the manifest and the snapshot)."""
-    # The query is built inside the snapshot: its rater pseudonyms cover every rater it can meet.
+    """The streamed download (see apps/core/exports.py for the manifest and the snapshot). JSONL goes
+    through `COPY … TO STDOUT` (the lines are ready-made JSON); CSV through a server-side cursor."""
+    # The query is built inside the snapshot, so its rater pseudonyms cover every rater it can meet.
     if fmt == "jsonl":
-
-        def jsonl_chunks():
-            for rows in exports.sql_chunks(*ratings_query(filters, fmt)):
-                yield "\n".join([row[0] for row in rows]) + "\n"
-
-        body = {"jsonl_chunks": jsonl_chunks}
+        body = {"jsonl_chunks": lambda: exports.copy_lines(*ratings_query(filters, fmt))}
     else:
 
         def rows():

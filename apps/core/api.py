@@ -129,10 +129,15 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
 class WebhookSerializer(serializers.ModelSerializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=Webhook.Event.choices))
+    progress_percents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=100),
+        required=False,
+        help_text="study.progress: shares of a study's ratings (percent) at which it fires; default [50].",
+    )
 
     class Meta:
         model = Webhook
-        fields = ["id", "url", "events", "active", "secret", "created_at"]
+        fields = ["id", "url", "events", "progress_percents", "active", "secret", "created_at"]
         read_only_fields = ["secret", "created_at"]
 
 
@@ -149,7 +154,10 @@ class WebhookViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = webhooks.webhook_create(
-            owner=self.request.user, url=data["url"], events=data["events"]
+            owner=self.request.user,
+            url=data["url"],
+            events=data["events"],
+            progress_percents=data.get("progress_percents"),
         )
 
     @extend_schema(responses=WebhookDeliverySerializer(many=True))

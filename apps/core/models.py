@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
@@ -99,6 +100,10 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
 
 
+def default_progress_percents() -> list[int]:
+    return [50]
+
+
 class Webhook(TimeStamped):
     """A curator's subscription: POST a signed JSON body to `url` when one of `events` happens."""
 
@@ -110,6 +115,12 @@ class Webhook(TimeStamped):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500, help_text="http(s) address that receives the POSTs.")
     events = models.JSONField(default=list, help_text="Event names, e.g. ['job.finished'].")
+    progress_percents = ArrayField(
+        models.PositiveSmallIntegerField(),
+        default=default_progress_percents,
+        blank=True,
+        help_text="study.progress fires once per study as it reaches each of these shares of its ratings.",
+    )
     secret = models.CharField(max_length=64, help_text="Key of the X-Equitext-Signature HMAC-SHA256.")
     active = models.BooleanField(default=True)
 

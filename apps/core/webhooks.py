@@ -27,26 +27,50 @@ def webhook_sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def progress_percents_clean(percents) -> list[int]:
+    """Distinct whole percentages from 1 to 100, sorted; raises ValidationError naming the bad values."""
+    bad = [p for p in percents if isinstance(p, bool) or not isinstance(p, int) or not 1 <= p <= 100]
+    if bad:
+        raise ValidationError({"progress_percents": f"Use whole percentages from 1 to 100; not {bad}."})
+    return sorted(set(percents))
+
+
 @transaction.atomic
-def webhook_create(*, owner, url: str, events: list[str]) -> Webhook:
+def webhook_create(
+    *, owner, url: str, events: list[str], progress_percents: list[int] | None = None
+) -> Webhook:
+    """A webhook for `events`. `study.progress` fires once per study at each of `progress_percents`
+    (default 50) of its ratings; `study.completed` once all its quotas are filled."""
     unknown = sorted(set(events) - set(Webhook.Event.values))
     if not events or unknown:
         known = ", ".join(Webhook.Event.values)
         raise ValidationError({"events": f"Choose one or more of {known}; unknown: {', '.join(unknown)}."})
     if not url.startswith(("http://", "https://")):
         raise ValidationError({"url": "The address must start with http:// or https://."})
+    percents = progress_percents_clean([50] if progress_percents is None else progress_percents)
+    if Webhook.Event.STUDY_PROGRESS in events and not percents:
+        raise ValidationError(
+            {"progress_percents": "study.progress needs at least one percentage, e.g. [50]."}
+        )
     hook = Webhook.objects.create(
-        owner=owner, url=url, events=sorted(set(events)), secret=secrets.token_hex(32)
+        owner=owner,
+        url=url,
+        events=sorted(set(events)),
+        progress_percents=percents,
+        secret=secrets.token_hex(32),
     )
     audit_record(actor=owner, action="webhook.create", obj=hook, details={"url": url, "events": hook.events})
     return hook
 
 
-def webhook_emit(*, event: str, payload: dict) -> list[WebhookDelivery]:
-    """Record a delivery for every active webhook subscribed to `event`; each is sent after commit."""
+def webhook_emit(*, event: str, payload: dict, webhooks=None) -> list[WebhookDelivery]:
+    """Record a delivery for every active webhook subscribed to `event` (only those in `webhooks`, when
+    given); each is sent after commit."""
+    hooks = Webhook.objects.filter(active=True, events__contains=[event])
+    if webhooks is not None:
+        hooks = hooks.filter(pk__in=[hook.pk for hook in webhooks])
     deliveries = [
-        WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload)
-        for hook in Webhook.objects.filter(active=True, events__contains=[event])
+        WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload) for hook in hooks
     ]
     for delivery in deliveries:
         transaction.on_commit(lambda pk=delivery.pk: _send(pk))

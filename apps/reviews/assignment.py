@@ -42,6 +42,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.core.services import audit_record
+from apps.reviews import events
 from apps.reviews.models import Assignment, ItemSlot, Rating, Study, StudyItem
 from apps.reviews.onboarding import consent_pending
 from apps.reviews.rubric import RubricError, response_sanitise_draft, response_validate
@@ -297,9 +298,11 @@ def assignment_submit(
     assignment.time_spent_ms = min(spent, 2**31 - 1)
     assignment.draft = {}
     assignment.save(update_fields=["status", "submitted_at", "time_spent_ms", "draft"])
-    return Rating.objects.create(
+    rating = Rating.objects.create(
         assignment=assignment, version=1, response=cleaned, submitted_at=now, author=rater
     )
+    events.rating_submitted(study_id=study.pk)  # study.progress / study.completed webhooks, after commit
+    return rating
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ def test_a_revoked_token_stops_working(api, api_as, curator):
 
 def test_users_see_only_their_own_tokens(api_as, curator, rater_physician):
     api_as(curator).post("/api/v1/tokens/", {"name": "alice's"}, format="json")
-    assert api_as(rater_physician).get("/api/v1/tokens/").json()["count"] == 0
+    assert api_as(rater_physician).get("/api/v1/tokens/").json()["results"] == []
 
 
 def test_anonymous_gets_401_and_a_rater_gets_403_on_curator_endpoints(api, api_as, rater_physician):

@@ -9,6 +9,8 @@ CURATOR_NAV = [
     ("Runs", "scoring:run_list"),
     ("Question sets", "equity:set_list"),
     ("Studies", "reviews:study_list"),
+    ("Raters", "accounts:rater_list"),
+
     ("ELEVATE", "elevate:assessment_list"),
     ("Jobs", "core:job_list"),
 ]

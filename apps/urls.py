@@ -25,6 +25,9 @@ api_v1 = [
     *[path("", include(import_module(f"apps.{app}.urls").api_urlpatterns)) for app in FEATURE_APPS],
 ]
 
+# Unknown addresses under /api/ answer JSON like the rest of the API.
+handler404 = "apps.core.views.page_not_found"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

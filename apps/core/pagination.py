@@ -10,6 +10,7 @@ A list computed in Python (not a queryset, e.g. a work queue) keeps its own orde
 position, with the same kind of opaque cursor.
 """
 
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 
 
@@ -18,6 +19,15 @@ class IdCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request):
+        """The request's cursor; a cursor this API did not hand out is a 400 (DRF answers 404)."""
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {self.cursor_query_param: ["Invalid cursor: use the `next` or `previous` link of a page."]}
+            ) from None
 
     def paginate_queryset(self, queryset, request, view=None):
         self._list_links = None

@@ -54,3 +54,10 @@ def recount_start(request):
 def healthz(request):
     ok, report = health_report()
     return JsonResponse({"ok": ok, **report}, status=200 if ok else 503)
+
+
+def page_not_found(request, exception):
+    """404 for an address no route matches: JSON in the API's error shape under /api/, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"No API endpoint at {request.path}; see /api/docs/."}, status=404)
+    return render(request, "404.html", status=404)

@@ -6,11 +6,11 @@ own only; anyone else's is a 404), `assignments/{id}/submit|skip|draft|correct/`
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator, IsRater
@@ -276,6 +276,32 @@ class CorrectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class ResultTableSerializer(serializers.Serializer):
+    """One results table (also downloadable as CSV from the results page)."""
+
+    key = serializers.CharField()
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+    note = serializers.CharField(allow_blank=True)
+
+
+class _StudyTablesSerializer(serializers.Serializer):
+    study = serializers.IntegerField()
+    seed = serializers.IntegerField()
+    exclude_flagged = serializers.BooleanField()
+    excluded_raters = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
+    flagged_raters = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
+
+
+class StudyResultsSerializer(_StudyTablesSerializer):
+    tables = ResultTableSerializer(many=True)
+
+
+class StudyAgreementSerializer(_StudyTablesSerializer):
+    table = ResultTableSerializer()
+
+
 class StudyViewSet(
     StudyQualityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -393,7 +419,7 @@ class StudyViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(parameters=[EXCLUDE_FLAGGED])
+    @extend_schema(parameters=[EXCLUDE_FLAGGED], responses={200: StudyResultsSerializer})
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
         """Completion, bias rates, preferences or counterfactual outcomes with 95% BCa intervals.
@@ -413,7 +439,7 @@ class StudyViewSet(
             }
         )
 
-    @extend_schema(parameters=[EXCLUDE_FLAGGED])
+    @extend_schema(parameters=[EXCLUDE_FLAGGED], responses={200: StudyAgreementSerializer})
     @action(detail=True, methods=["get"])
     def agreement(self, request, pk=None):
         """Krippendorff's alpha and Randolph's kappa per rubric question and rater group, with intervals;

@@ -6,11 +6,11 @@ Service errors (django ValidationError) become 400s with `errors` keyed by field
 exception handler.
 """
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator
@@ -200,7 +200,7 @@ class StudyQualityActions:
         return Response(CuratorItemSerializer(StudyItem.objects.select_related("gold").get(pk=item.pk)).data)
 
     @extend_schema(responses={200: RaterFlagSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list (the schema must agree)
     def flags(self, request, pk=None):
         """The study's flags, refreshed from its submissions; `?open=false` includes resolved ones."""
         study = self.get_object()

@@ -21,7 +21,9 @@ def test_rows_committed_while_streaming_are_left_out_and_the_count_matches(api_a
     assert response.status_code == 200
 
     # Another request commits a new candidate before this download's body is read.
-    writer = threading.Thread(target=lambda: (CandidateFactory(run=run, segment=segment, index=3), connection.close()))
+    writer = threading.Thread(
+        target=lambda: (CandidateFactory(run=run, segment=segment, index=3), connection.close())
+    )
     writer.start()
     writer.join()
 

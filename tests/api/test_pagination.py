@@ -37,9 +37,9 @@ def test_page_size_is_honoured_up_to_500(api_as, curator):
     assert len(client.get(JOBS, {"page_size": "many"}).json()["results"]) == 50
 
 
-def test_a_bad_cursor_is_a_clear_404(api_as, curator):
+def test_a_bad_cursor_is_a_clear_400(api_as, curator):
     response = api_as(curator).get(JOBS, {"cursor": "not-a-cursor"})
-    assert response.status_code == 404 and "cursor" in response.json()["detail"].lower()
+    assert response.status_code == 400 and "next" in response.json()["errors"]["cursor"][0]
 
 
 def test_a_list_computed_in_python_keeps_its_order_and_pages_by_position():

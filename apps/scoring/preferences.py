@@ -10,9 +10,10 @@ Each record is TRL's *conversational preference* format, plus provenance fields 
     {"prompt":   [{"role": "system", ...}, {"role": "user", ...}],   # exactly what the model was shown
      "chosen":   [{"role": "assistant", "content": "..."}],
      "rejected": [{"role": "assistant", "content": "..."}],
-     "source": "reward_rank" | "curator_decision",
+     "source": "reward_rank" | "curator_decision" | "pairwise_rating",
      "run_id", "segment_id", "chosen_candidate_id", "rejected_candidate_id" (null: the original text),
-     "chosen_reward", "rejected_reward", "prompt_template"}
+     "chosen_reward", "rejected_reward", "prompt_template",
+     "study_item_id", "votes"}   # pairwise ratings: the item and its counts of "more biased" votes
 
 `prompt` is rebuilt from the run's versioned prompt template (`prompts.prompt_messages`; templates are
 never edited once released, and a segment's original text is never edited), so it is the exact chat the
@@ -30,9 +31,12 @@ candidates are read in order of the MD5 of their segment's original text (`.iter
 cursor) and de-duplicated within each such group; memory holds one group at a time, whatever the size
 of the export. The first source listed wins a duplicate.
 
-**Adding a source** (pairwise ratings from the reviews app): append a function `(filters) -> Iterator[dict]`
-yielding the same record shape to `EXPORT_SOURCES`; it must not repeat its own records, and its prompts
-(equity questions) cannot collide with the simplification prompts here.
+- `pairwise_rating`: pairwise equity ratings, the answer fewer raters found more biased over the other
+  (apps/reviews/preferences.py); its prompts are equity questions, so they never collide with the
+  simplification prompts here. The generator fine-tune reads only the two candidate sources by default.
+
+**Adding a source**: append a function `(**filters) -> Iterator[dict]` yielding the same record shape to
+`EXPORT_SOURCES`; it must not repeat its own records.
 """
 
 from collections.abc import Callable, Iterator
@@ -46,7 +50,7 @@ CHUNK = 2000
 SCHEMA_VERSION = 1
 FIELDS = [
     "prompt", "chosen", "rejected", "source", "run_id", "segment_id", "chosen_candidate_id",
-    "rejected_candidate_id", "chosen_reward", "rejected_reward", "prompt_template",
+    "rejected_candidate_id", "chosen_reward", "rejected_reward", "prompt_template", "study_item_id", "votes",
 ]  # fmt: skip
 
 
@@ -167,12 +171,25 @@ def _group_records(group: list[dict], sources: list[str], prompts: _Prompts) -> 
                     "chosen_reward": chosen["reward"],
                     "rejected_reward": rejected["reward"] if rejected else None,
                     "prompt_template": template_label,
+                    "study_item_id": None,
+                    "votes": None,
                 }
 
 
+def rating_preferences(**filters) -> Iterator[dict]:
+    """Pairs from pairwise equity ratings (apps/reviews/preferences.py; imported here, not at load time,
+    because reviews already depends on scoring)."""
+    from apps.reviews.preferences import pairwise_preferences
+
+    for record in pairwise_preferences(**filters):
+        yield {field: record.get(field) for field in FIELDS}
+
+
 # Top-level sources of the export, in order; each is `(**filters) -> Iterator[record]`.
-EXPORT_SOURCES: list[Callable[..., Iterator[dict]]] = [candidate_preferences]
-SOURCE_NAMES = list(CANDIDATE_PAIR_SOURCES)
+EXPORT_SOURCES: list[Callable[..., Iterator[dict]]] = [candidate_preferences, rating_preferences]
+SOURCE_NAMES = [*CANDIDATE_PAIR_SOURCES, "pairwise_rating"]
+# The generator fine-tune learns simplification: it reads only the candidate sources by default.
+SIMPLIFICATION_SOURCES = list(CANDIDATE_PAIR_SOURCES)
 
 
 def records(*, run: int | None = None, sources: list[str] | None = None) -> Iterator[dict]:

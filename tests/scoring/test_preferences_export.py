@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/exports/preferences.jsonl"
 FIELDS = {
     "prompt", "chosen", "rejected", "source", "run_id", "segment_id", "chosen_candidate_id",
-    "rejected_candidate_id", "chosen_reward", "rejected_reward", "prompt_template",
+    "rejected_candidate_id", "chosen_reward", "rejected_reward", "prompt_template", "study_item_id", "votes",
 }  # fmt: skip
 
 

@@ -375,7 +375,9 @@ def _finetune_generator(job, progress) -> dict:
     try:
         progress(0, parameters["steps"], "Reading the preference pairs")
         records = []
-        for record in preferences.records(sources=parameters["sources"] or None):
+        for record in preferences.records(
+            sources=parameters["sources"] or preferences.SIMPLIFICATION_SOURCES
+        ):
             records.append(record)
             if parameters["max_records"] and len(records) >= parameters["max_records"]:
                 break

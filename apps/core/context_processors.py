@@ -10,7 +10,6 @@ CURATOR_NAV = [
     ("Question sets", "equity:set_list"),
     ("Studies", "reviews:study_list"),
     ("Raters", "accounts:rater_list"),
-
     ("ELEVATE", "elevate:assessment_list"),
     ("Jobs", "core:job_list"),
 ]

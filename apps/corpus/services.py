@@ -53,7 +53,6 @@ def approval_by_other_curator() -> bool:
     return settings.CORPUS_APPROVAL_BY_OTHER_CURATOR
 
 
-
 def grades_for(original: str, simplified: str) -> tuple[float | None, float | None]:
     """Flesch–Kincaid grades of both sides (None for an empty side), through the TextScore cache."""
     texts = [t for t in (original, simplified) if t.strip()]

@@ -318,4 +318,3 @@ def retrain_parameters(latest: RewardModel | None) -> dict:
 
 def min_new_pairs_default() -> int:
     return settings.REWARD_RETRAIN_MIN_NEW_PAIRS
-

@@ -6,7 +6,8 @@ Every export is one `export_response(...)`:
   view and closed by the response's last chunk (or when the client goes away), so the manifest's
   `row_count` is exactly the number of rows that follow, however many writes happen meanwhile.
 - **Constant memory.** Rows come from a server-side cursor (`queryset.iterator(chunk_size=…)` or
-  `sql_chunks()` over `connection.chunked_cursor()`), are encoded per chunk and sent in ~64 KiB pieces.
+  `sql_chunks()` over `connection.chunked_cursor()`) or from `COPY … TO STDOUT` (`copy_lines()`, lines
+  the database already formatted), are encoded per chunk and sent in ~64 KiB pieces.
 - **Manifest.** JSONL: the first line is `{"manifest": {...}}`; CSV: the `X-Export-Manifest` header
   (JSON). It holds the export's name, schema version, format, the filters applied, the row count, the
   field names and when it was generated. A JSONL reader that counts fewer rows than `row_count` knows the
@@ -162,13 +163,6 @@ def copy_lines(sql: str, params: dict | Sequence = ()) -> Iterator[bytes]:
                     buffer.clear()
             if buffer:
                 yield bytes(buffer)
-
-
-def sql_count(sql: str, params: Sequence = ()) -> int:
-    """COUNT(*) of the rows `sql` returns."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({sql}) AS counted", params)
-        return cursor.fetchone()[0]
 
 
 def export_response(

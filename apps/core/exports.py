@@ -90,6 +90,9 @@ class _Snapshot:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             # Exports read everything once: compiling the plan (JIT) costs seconds and saves nothing here.
             cursor.execute("SET LOCAL jit = off")
+            # They also read whole filtered sets: hash joins are right, and a nested loop chosen on stale
+            # statistics (rows bulk-loaded since the last ANALYZE) turns a seconds-long export into hours.
+            cursor.execute("SET LOCAL enable_nestloop = off")
 
     def close(self, exc: BaseException | None = None) -> None:
         if self._open:

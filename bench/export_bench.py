@@ -9,7 +9,7 @@
 2. Starts gunicorn (1 worker, 1 thread, DEBUG off) on a loopback port against it.
 3. Alternates, `--repeat` times: the end-to-end HTTP download (a token-authenticated GET streamed to
    nowhere: count, rater pseudonyms and every row) and `COPY (the export's own SQL) TO STDOUT` through
-   psycopg; keeps the best of each.
+   psycopg (the export transaction's settings: JIT and nested loops off, UTC); keeps the best of each.
 4. Prints both rates (rows/s, MB/s), the ratio HTTP/COPY (aim ≥ 0.5) and the gunicorn worker's peak RSS
    (VmHWM; aim ≤ 150 MB), then drops the database (unless --keep).
 """
@@ -224,7 +224,9 @@ def copy_run(bench_url: str, sql: str) -> tuple[float, int, int]:
 
     with psycopg.connect(_psycopg_dsn(bench_url)) as conn:
         conn.execute("SET TimeZone = 'UTC'")
-        conn.execute("SET jit = off")  # as in the export's transaction (apps/core/exports.py)
+        # The settings of the export's own transaction (apps/core/exports.py, _Snapshot).
+        conn.execute("SET jit = off")
+        conn.execute("SET enable_nestloop = off")
         started = time.perf_counter()
         size = lines = 0
         with conn.cursor().copy(sql) as copy:

@@ -88,6 +88,6 @@ def test_the_printable_report_lists_every_item_and_has_print_styles(client, cura
     assert html.count('<span class="elevate-code">') == len(
         [r for s in selectors.assessment_sections(publication) for r in s.rows]
     )
-    assert "No confidence intervals." in html and "window.print()" in html
+    assert "No confidence intervals." in html and "data-print" in html, "a Print button (app.js prints)"
     css = client.get("/static/css/elevate.css")
     assert "@media print" in b"".join(css.streaming_content).decode()

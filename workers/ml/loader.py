@@ -101,8 +101,8 @@ def _file_fingerprint(path: Path) -> str:
     return _fingerprints[key]
 
 
-def _directory_fingerprint(path: Path) -> str:
-    """Hash of config.json plus the names and sizes of the weight files (weights are not re-read)."""
+def directory_fingerprint(path: Path) -> str:
+    """Identity of a model folder: hash of config.json and its weight files' names and sizes."""
     digest = hashlib.sha256()
     config = path / "config.json"
     if config.exists():
@@ -153,7 +153,7 @@ def source_for(path: str | os.PathLike | None = None) -> ModelSource:
             f"{target} is not a Hugging Face model directory (no config.json). "
             "EQUITEXT_GENERATOR must name a local model directory or a .gguf file."
         )
-    return ModelSource(model_id=target.name, revision=_directory_fingerprint(target), path=target)
+    return ModelSource(model_id=target.name, revision=directory_fingerprint(target), path=target)
 
 
 ADAPTER_CONFIG = "adapter_config.json"
@@ -185,7 +185,7 @@ def adapter_source(adapter: Path) -> ModelSource:
             "use the same base weights or fine-tune again."
         )
     weights = sorted(adapter.glob("adapter_model.*"))
-    fingerprint = _file_fingerprint(weights[0]) if weights else _directory_fingerprint(adapter)
+    fingerprint = _file_fingerprint(weights[0]) if weights else directory_fingerprint(adapter)
     return ModelSource(
         model_id=f"{base.model_id}+{adapter.name}",
         revision=f"{base.revision}+lora-{fingerprint}",

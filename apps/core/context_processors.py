@@ -13,6 +13,7 @@ CURATOR_NAV = [
     ("ELEVATE", "elevate:assessment_list"),
     ("Jobs", "core:job_list"),
 ]
+ADMIN_NAV = [("Audit", "core:audit_list")]
 
 
 def _links(entries, path: str):
@@ -34,5 +35,7 @@ def navigation(request):
         "role": role,
         "is_curator": is_curator,
         "is_rater": role is not None and request.user.has_perm("core.rate"),
-        "curator_nav": _links(CURATOR_NAV, request.path) if is_curator else [],
+        "curator_nav": _links(CURATOR_NAV + (ADMIN_NAV if role == Role.ADMIN else []), request.path)
+        if is_curator
+        else [],
     }

@@ -68,3 +68,12 @@ def is_curator(user) -> bool:
 def require_curator(user) -> None:
     if not is_curator(user):
         raise PermissionDenied("This page is for curators.")
+
+
+def is_admin(user) -> bool:
+    return user_role(user) == Role.ADMIN
+
+
+def require_admin(user) -> None:
+    if not is_admin(user):
+        raise PermissionDenied("This page is for administrators.")

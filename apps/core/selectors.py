@@ -75,3 +75,43 @@ def dashboard_summary() -> list[dict]:
             ],
         },
     ]
+
+
+def audit_object_types() -> list[str]:
+    from apps.core.models import AuditLog
+
+    return list(
+        AuditLog.objects.exclude(object_type="")
+        .order_by("object_type")
+        .values_list("object_type", flat=True)
+        .distinct()
+    )
+
+
+def audit_entries(*, actor=None, action=None, object_type=None, object_id=None, since=None, until=None):
+    """Audit entries, newest first, narrowed by the given filters.
+
+    `action` matches a whole action or a dotted prefix ("rating" finds rating.submit and rating.correct);
+    `since`/`until` are dates, both inclusive, in the site's time zone."""
+    from datetime import datetime, time, timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from apps.core.models import AuditLog
+
+    entries = AuditLog.objects.select_related("actor")
+    if actor:
+        entries = entries.filter(actor__username__iexact=actor)
+    if action:
+        entries = entries.filter(Q(action=action) | Q(action__startswith=f"{action.rstrip('.')}."))
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    zone = timezone.get_current_timezone()
+    if since:
+        entries = entries.filter(at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        entries = entries.filter(at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
+    return entries

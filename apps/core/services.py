@@ -7,6 +7,7 @@ workers that receive the same task (redelivery after a lost worker, a duplicate 
 import logging
 from collections.abc import Callable
 
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +35,23 @@ def audit_record(*, actor, action: str, obj=None, details: dict | None = None) -
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         details=details or {},
+    )
+
+
+ADMIN_ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
+
+
+def audit_record_admin(*, entry) -> AuditLog:
+    """Copy a Django admin log entry (someone changed data in /admin/) into the audit log."""
+    content_type = entry.content_type
+    return AuditLog.objects.create(
+        at=entry.action_time,
+        actor=entry.user,
+        action=f"admin.{ADMIN_ACTIONS.get(entry.action_flag, 'other')}",
+        object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
+        object_id=str(entry.object_id or "")[:64],
+        object_repr=entry.object_repr[:200],
+        details={"message": entry.get_change_message()} if entry.change_message else {},
     )
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/recount/", views.recount_start, name="recount_start"),
+    path("audit/", views.audit_list, name="audit_list"),
     # API downloads that belong to no single feature app; same /api/v1/ prefix as the rest of the API.
     path(
         "api/v1/exports/candidates.jsonl",

@@ -1,13 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import selectors, services
+from apps.core.exports import export_response
+from apps.core.forms import AuditFilterForm
 from apps.core.health import health_report
-from apps.core.roles import is_curator, require_curator
+from apps.core.roles import is_curator, require_admin, require_curator
 
 
 @login_required
@@ -49,9 +52,49 @@ def recount_start(request):
     return redirect("core:job_detail", pk=job.pk)
 
 
+AUDIT_FIELDS = ["at", "actor", "action", "object_type", "object_id", "object_repr", "details"]
+
+
+@login_required
+@require_GET
+def audit_list(request):
+    """Who changed what, for administrators: filter by person, action, object and dates; download as CSV."""
+    require_admin(request.user)
+    form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types())
+    filters = form.filters()
+    entries = selectors.audit_entries(**filters)
+    if request.GET.get("download") == "csv" and not form.errors:
+        return export_response(
+            name="audit",
+            fmt="csv",
+            schema_version=1,
+            fields=AUDIT_FIELDS,
+            filters={k: str(v) for k, v in filters.items()},
+            count=entries.count,
+            rows=lambda: (
+                (
+                    e.at,
+                    e.actor.username if e.actor else "",
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.object_repr,
+                    e.details,
+                )
+                for e in entries.iterator(chunk_size=2000)
+            ),
+        )
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "core/audit.html#audit-results" if request.htmx else "core/audit.html"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+
+
 @require_GET
 @never_cache
 def healthz(request):
+
     ok, report = health_report()
     return JsonResponse({"ok": ok, **report}, status=200 if ok else 503)
 

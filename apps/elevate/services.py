@@ -9,12 +9,14 @@ Rules kept here (views and API only call these):
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.core import limits
 from apps.core.roles import is_curator
 from apps.core.services import audit_record
 from apps.elevate.models import (
@@ -215,10 +217,20 @@ def assessment_update(*, assessment: Assessment, actor, title=None, doi=None, ur
         doi=assessment.doi if doi is None else doi,
         url=assessment.url if url is None else url,
     )
-    for field in ("title", "doi", "url"):
-        setattr(assessment, field, subject[field])
+    changed = {
+        field: subject[field]
+        for field in ("title", "doi", "url")
+        if getattr(assessment, field) != subject[field]
+    }
+    if not changed:
+        return assessment
+    for field, value in changed.items():
+        setattr(assessment, field, value)
     assessment.subject_key = subject_key(**_key_fields(subject))
     assessment.save(update_fields=["title", "doi", "url", "subject_key", "updated_at"])
+    audit_record(
+        actor=actor, action="elevate.assessment.update", obj=assessment, details={"fields": sorted(changed)}
+    )
     return assessment
 
 
@@ -232,6 +244,14 @@ def _clean_response(*, status: str, location: str, comment: str) -> dict:
     elif status in ItemResponse.NEEDS_COMMENT and not comment:
         label = ItemResponse.Status(status).label.lower()
         errors["comment"] = f'Explain in a comment what is missing: a comment is required for "{label}".'
+    too_long = limits.text_problem(
+        len(comment),
+        limit=settings.EQUITEXT_MAX_COMMENT_CHARS,
+        setting="EQUITEXT_MAX_COMMENT_CHARS",
+        what="The comment",
+    )
+    if too_long:
+        errors["comment"] = too_long
     if len(location) > 500:
         errors["location"] = f"The location has {len(location)} characters; at most 500 fit."
     if errors:
@@ -261,6 +281,12 @@ def response_save(
     response.updated_by = actor
     response.save()
     Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="elevate.response.save",
+        obj=assessment,
+        details={"item": item.code, "status": values["status"]},
+    )
     return response
 
 

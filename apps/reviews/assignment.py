@@ -301,6 +301,12 @@ def assignment_submit(
     rating = Rating.objects.create(
         assignment=assignment, version=1, response=cleaned, submitted_at=now, author=rater
     )
+    audit_record(
+        actor=rater,
+        action="rating.submit",
+        obj=rating,
+        details={"study": study.pk, "item": assignment.item_id, "assignment": assignment.pk},
+    )
     events.rating_submitted(study_id=study.pk)  # study.progress / study.completed webhooks, after commit
     return rating
 
@@ -320,6 +326,12 @@ def assignment_skip(*, assignment_id: int, rater) -> Assignment:
     assignment.status = Assignment.Status.SKIPPED
     assignment.draft = {}
     assignment.save(update_fields=["status", "draft"])
+    audit_record(
+        actor=rater,
+        action="assignment.skip",
+        obj=assignment,
+        details={"study": assignment.study_id, "item": assignment.item_id},
+    )
     return assignment
 
 

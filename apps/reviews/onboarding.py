@@ -94,7 +94,11 @@ def consent_accept(*, study: Study, rater, version: int) -> ConsentAcceptance:
                 ]
             }
         )
-    acceptance, _ = ConsentAcceptance.objects.get_or_create(
+    acceptance, created = ConsentAcceptance.objects.get_or_create(
         consent=current, rater=rater, defaults={"study": study, "version": current.version}
     )
+    if created:
+        audit_record(
+            actor=rater, action="study.consent_accept", obj=study, details={"version": current.version}
+        )
     return acceptance

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body: an oversized request answers 413 (apps/core/limits.py).
+    "apps.core.limits.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.ServiceUnavailableMiddleware",
@@ -185,6 +187,21 @@ CORPUS_APPROVAL_BY_OTHER_CURATOR = env.bool("CORPUS_APPROVAL_BY_OTHER_CURATOR", 
 # Reward model: the weekly retrain runs only when this many approved pairs are new since the last version.
 REWARD_RETRAIN_MIN_NEW_PAIRS = env.int("REWARD_RETRAIN_MIN_NEW_PAIRS", default=50)
 
+
+# --- Limits (one place; apps/core/limits.py enforces them, every refusal names the variable to change) ---
+_MB = 1024 * 1024
+# Request body without its files (form fields, JSON): larger answers 413. Django reads the first two.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("EQUITEXT_MAX_REQUEST_MB", default=10) * _MB
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("EQUITEXT_MAX_FORM_FIELDS", default=1000)
+# One uploaded import file (corpus, EquityMedQA questions and answers, invitations).
+EQUITEXT_MAX_UPLOAD_MB = env.int("EQUITEXT_MAX_UPLOAD_MB", default=50)
+# Data rows in one import file (corpus, EquityMedQA); invitations stay at 1,000 per file.
+EQUITEXT_MAX_IMPORT_ROWS = env.int("EQUITEXT_MAX_IMPORT_ROWS", default=200_000)
+# Characters: segment original/simplified text and readability input; model or imported answers;
+# free-text comments (rating text questions' default, ELEVATE comments, adjudication reasons).
+EQUITEXT_MAX_TEXT_CHARS = env.int("EQUITEXT_MAX_TEXT_CHARS", default=20_000)
+EQUITEXT_MAX_ANSWER_CHARS = env.int("EQUITEXT_MAX_ANSWER_CHARS", default=50_000)
+EQUITEXT_MAX_COMMENT_CHARS = env.int("EQUITEXT_MAX_COMMENT_CHARS", default=5_000)
 
 # --- Security (production values by default; `manage.py check --deploy` stays clean) ---
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

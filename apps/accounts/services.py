@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import ApiToken, Invitation, RaterGroup, RaterProfile, token_hash
+from apps.core import limits
 from apps.core.roles import Role
 from apps.core.services import audit_record
 
@@ -201,6 +202,9 @@ def invitations_import_csv(*, data: bytes | str, actor, base_url: str, days: int
     """Invite every row of a CSV with the columns name, email, group (a header row; email may be
     empty). Validates every row first and creates nothing unless all are valid; returns
     [(invitation, link)]. Raises ValidationError({"file": ["row N: …", …]})."""
+    too_large = limits.upload_problem(len(data.encode() if isinstance(data, str) else data))
+    if too_large:
+        raise ValidationError({"file": [too_large]})
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -225,7 +229,9 @@ def invitations_import_csv(*, data: bytes | str, actor, base_url: str, days: int
         if not any((v or "").strip() for k, v in row.items() if k):
             continue  # blank line
         if len(rows) >= INVITATION_CSV_MAX_ROWS:
-            problems.append(f"row {number}: at most {INVITATION_CSV_MAX_ROWS} invitations per file")
+            problems.append(
+                f"row {number}: at most {INVITATION_CSV_MAX_ROWS} invitations per file; split the file"
+            )
             break
         row_problems, group = _invitation_row_errors(
             name=row.get("name"),

@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core import limits
 from apps.core.api import IsCurator
 from apps.core.exports import AnyAccept, export_response, export_schema_responses
 from apps.corpus import exports, selectors, services
@@ -266,6 +267,12 @@ class ImportRequestSerializer(serializers.Serializer):
     default_source = serializers.CharField(required=False, allow_blank=True, default="")
     default_document = serializers.CharField(required=False, allow_blank=True, default="")
     skip_invalid = serializers.BooleanField(required=False, default=False)
+
+    def validate_file(self, value):
+        problem = limits.upload_problem(value.size)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
     def validate_mapping(self, value):
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):

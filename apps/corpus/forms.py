@@ -1,5 +1,6 @@
 from django import forms
 
+from apps.core import limits
 from apps.corpus.importing import MAPPABLE, PRESETS
 from apps.corpus.models import Split, Status
 from apps.corpus.services import MAX_TEXT_CHARS
@@ -65,6 +66,13 @@ class ImportForm(forms.Form):
             self.fields[f"map_{target}"] = forms.CharField(
                 required=False, max_length=200, label=f"Column for {target}"
             )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = limits.upload_problem(upload.size)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
 
     def mapping(self) -> dict:
         return {

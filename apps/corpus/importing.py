@@ -15,12 +15,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from django.conf import settings
+
 from apps.corpus.models import Split
 
 # A 10 MB cell must be read to be reported as too long; beyond this csv gives up and the file is refused.
 csv.field_size_limit(64 * 1024 * 1024)
 
-MAX_TEXT_CHARS = 20_000  # original / simplified / annotation
+MAX_TEXT_CHARS = settings.EQUITEXT_MAX_TEXT_CHARS  # original / simplified / annotation
 MAX_LENGTHS = {"document": 300, "url": 500, "topic": 100, "source": 200}
 
 FORMATS = {"csv": ",", "tsv": "\t", "jsonl": None}
@@ -323,7 +325,8 @@ def _check_values(parsed: ParsedRow, raw: dict, labels: dict, spec: ImportSpec, 
         value = (raw.get(target) or "").strip()
         if len(value) > MAX_TEXT_CHARS:
             parsed.problem(
-                f"{labels[target]!r} has {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}",
+                f"{labels[target]!r} has {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,} "
+                "(EQUITEXT_MAX_TEXT_CHARS)",
                 labels[target],
             )
             value = ""

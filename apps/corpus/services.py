@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.db.models.functions import MD5
 
+from apps.core import limits
 from apps.core.services import audit_record, job_create
 from apps.corpus.importing import PRESETS, FileRejected, ImportSpec, RowReader, format_for
 from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source, Split, Status
@@ -32,7 +33,7 @@ ALLOWED_TRANSITIONS = {
     Status.IN_REVIEW: {Status.DRAFT, Status.APPROVED},
     Status.APPROVED: {Status.IN_REVIEW, Status.DRAFT},
 }
-MAX_TEXT_CHARS = 20_000  # the same bound as the readability API; a segment is a sentence or paragraph
+MAX_TEXT_CHARS = settings.EQUITEXT_MAX_TEXT_CHARS  # as the readability API; a sentence or paragraph
 
 
 class StaleVersion(Exception):
@@ -79,7 +80,10 @@ def _revision_record(*, segment: Segment, author, origin: str, base_version: int
 def _validate_text(field: str, value: str) -> None:
     if len(value) > MAX_TEXT_CHARS:
         raise ValidationError(
-            {field: f"The text has {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}. Split it."}
+            {
+                field: f"The text has {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,} "
+                "(EQUITEXT_MAX_TEXT_CHARS). Split it."
+            }
         )
 
 
@@ -459,6 +463,9 @@ def _import_check(binary, spec, progress) -> dict:
     documents_needed: dict[tuple[str, str], dict] = {}  # for the valid rows: the first url and topic seen
     for parsed in reader:
         rows += 1
+        too_many = limits.rows_problem(rows)
+        if too_many:
+            raise FileRejected(f"Row {parsed.row}: {too_many}", line=parsed.line)
         if parsed.values and parsed.values.get("original"):
             key = (*_doc_key(parsed.values), _original_hash(parsed.values["original"]))
             if key in first_row:

@@ -1,6 +1,7 @@
 from django import forms
+from django.conf import settings
 
-from apps.equity.imports import MAX_FILE_BYTES
+from apps.core import limits
 from apps.equity.models import IdentityAxis, QuestionSet
 
 
@@ -9,12 +10,18 @@ def _axis_choices():
 
 
 class _UploadForm(forms.Form):
-    file = forms.FileField(help_text="UTF-8, at most 20 MB.")
+    file = forms.FileField(help_text="UTF-8.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_mb, limit_rows = settings.EQUITEXT_MAX_UPLOAD_MB, settings.EQUITEXT_MAX_IMPORT_ROWS
+        self.fields["file"].help_text = f"UTF-8, at most {limit_mb} MB and {limit_rows:,} rows."
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB; split it into smaller files.")
+        problem = limits.upload_problem(upload.size)
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
 

@@ -18,11 +18,13 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
+from apps.core import limits
 from apps.equity.models import QuestionSet, text_normalise
 
 MAX_QUESTION_CHARS = 5000
-MAX_ANSWER_CHARS = 50000
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ANSWER_CHARS = settings.EQUITEXT_MAX_ANSWER_CHARS  # file size and rows: apps/core/limits.py
 
 
 @dataclass
@@ -138,8 +140,9 @@ def kind_from_file(file_name: str) -> str | None:
 
 
 def decode(content: bytes, report: Report) -> str | None:
-    if len(content) > MAX_FILE_BYTES:
-        report.error(None, f"The file is {len(content) // 1_000_000} MB; the limit is 20 MB. Split it.")
+    too_large = limits.upload_problem(len(content))
+    if too_large:
+        report.error(None, too_large)
         return None
     try:
         text = content.decode("utf-8-sig")
@@ -241,6 +244,10 @@ def question_file_parse(*, file_name: str, content: bytes, kind: str | None, rep
         if not fields:
             continue  # blank line
         records.append((row, fields))
+        too_many = limits.rows_problem(len(records))
+        if too_many:
+            report.error(row, too_many)
+            return QuestionFile(kind or QuestionSet.Kind.SINGLE, [])
     if not records and report.ok:
         report.error(None, "The file has no questions.")
     if not report.ok:
@@ -383,7 +390,11 @@ def answer_file_parse(
     if text is None:
         return []
     out = []
-    for row, record in _answer_records(file_name, text, report):
+    for count, (row, record) in enumerate(_answer_records(file_name, text, report), start=1):
+        too_many = limits.rows_problem(count)
+        if too_many:
+            report.error(row, too_many)
+            return []
         qid_raw = record.get("question_id")
         question = text_normalise(str(record.get("question") or ""))
         question_id = None
@@ -408,7 +419,14 @@ def answer_file_parse(
             continue
         if len(answer) > MAX_ANSWER_CHARS:
             report.error(
-                row, f"The answer has {len(answer)} characters; the limit is {MAX_ANSWER_CHARS}.", "answer"
+                row,
+                limits.text_problem(
+                    len(answer),
+                    limit=MAX_ANSWER_CHARS,
+                    setting="EQUITEXT_MAX_ANSWER_CHARS",
+                    what="The answer",
+                ),
+                "answer",
             )
             continue
         parameters = record.get("parameters") or {}

@@ -20,9 +20,11 @@ Pure Python: no database, so the same rules serve the API, the forms and the see
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
+
 QUESTION_TYPES = ("single", "multi", "scale", "text")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-TEXT_MAX_LENGTH = 5000
+TEXT_MAX_LENGTH = settings.EQUITEXT_MAX_COMMENT_CHARS  # a text question's default max_length
 SCALE_MAX_POINTS = 9  # every point must be reachable with one digit key (1–9)
 
 
@@ -123,6 +125,10 @@ def _question_validate(raw, index: int, seen: dict, problems: _Problems) -> dict
         max_length = raw.get("max_length", TEXT_MAX_LENGTH)
         if not _is_int(max_length) or max_length < 1:
             problems.add(where, "max_length must be a positive integer.")
+        elif max_length > TEXT_MAX_LENGTH:
+            problems.add(
+                where, f"max_length is at most {TEXT_MAX_LENGTH:,} (the EQUITEXT_MAX_COMMENT_CHARS setting)."
+            )
         question["max_length"] = max_length
     if raw.get("shown_if") is not None:
         question["shown_if"] = _condition_validate(raw["shown_if"], where, seen, problems)

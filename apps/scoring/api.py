@@ -2,6 +2,7 @@
 one), `candidates/` (+ `accept`/`reject`), `reward-models/` (registry, read-only). Runs are curators' only."""
 
 import django_filters
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,7 +17,7 @@ from apps.scoring.prompts import DEFAULT_TEMPLATE
 from apps.scoring.readability import ENGINE, METRICS
 
 # A long web page is a few thousand words; anything larger belongs in an import, not a live request.
-READABILITY_MAX_CHARS = 20_000
+READABILITY_MAX_CHARS = settings.EQUITEXT_MAX_TEXT_CHARS
 
 
 class ReadabilityRequestSerializer(serializers.Serializer):

@@ -17,9 +17,10 @@ information and are left out of alpha and kappa (their n is reported separately)
 import warnings
 from dataclasses import asdict, dataclass
 
-import krippendorff
 import numpy as np
-from scipy import stats
+
+# scipy.stats and krippendorff are imported where they are used: together they add ~0.7 s and ~60 MB to
+# every web process, and only the results and agreement pages need them.
 
 N_RESAMPLES = 1000
 CONFIDENCE = 0.95
@@ -77,6 +78,8 @@ def krippendorff_alpha(units: list[list], categories: list, level: str) -> float
     matrix = reliability_matrix(pairable, categories)
     if len(np.unique(matrix[~np.isnan(matrix)])) < 2:
         return None  # no variation at all: expected disagreement is 0, alpha is undefined
+    import krippendorff
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         value = krippendorff.alpha(
@@ -150,6 +153,8 @@ def bca_interval(data: tuple[np.ndarray, ...], statistic, *, seed: int, n_resamp
 
     Returns (low, high), or (None, None) when the bootstrap distribution is degenerate or undefined.
     """
+    from scipy import stats
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = stats.bootstrap(

@@ -16,10 +16,6 @@ class ScoringConfig(AppConfig):
     label = "scoring"
 
     def ready(self):
-        # Installs the offline CMU dictionary into textstat before any code in this process can call it
-        # (textstat would otherwise try to download NLTK's copy). Cheap: the dictionary loads on first use.
-        from apps.scoring import readability  # noqa: F401
-
         # The default beat schedules exist after every `migrate` (and after a test flush); ones an admin
         # edited or disabled are left alone (idempotent, by name).
         post_migrate.connect(_ensure_schedules, sender=self, dispatch_uid="equitext-scoring-schedules")

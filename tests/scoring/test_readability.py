@@ -3,9 +3,11 @@
 import random
 
 import pytest
-import textstat
 
-from apps.scoring.readability import METRICS, readability_scores
+from apps.scoring.readability import METRICS, readability_scores, textstat_offline
+
+textstat = textstat_offline()
+
 
 PLAIN = (
     "Colorectal cancer starts in the colon or the rectum. Most of these cancers begin as a growth called a "

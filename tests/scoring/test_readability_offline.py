@@ -1,5 +1,6 @@
 """Readability never touches the network: a fresh process with sockets and NLTK's downloader disabled
-still scores text with the CMU dictionary (not only the Pyphen fallback)."""
+still scores text with the CMU dictionary (not only the Pyphen fallback), without loading textstat (and
+with it NLTK, SciPy and pandas) into the process; textstat itself, when asked for, is offline too."""
 
 import json
 import os
@@ -19,18 +20,23 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.socket.connect_ex = refuse
 socket.create_connection = refuse
-import nltk
-nltk.download = refuse
 
 import django
-django.setup()  # the scoring app installs the offline dictionary at startup
+django.setup()
 
-import textstat
-from apps.scoring.readability import readability_scores
+from apps.scoring.readability import readability_scores, textstat_offline
 
 text = "Colonoscopy finds polyps early. Chemotherapy treats cancer that has spread."
+scores = readability_scores(text)
+loaded = sorted({name.split(".")[0] for name in sys.modules} & {"textstat", "nltk", "pandas", "sklearn"})
+
+import nltk
+nltk.download = refuse
+textstat = textstat_offline()
+
 print(json.dumps({
-    "scores": readability_scores(text),
+    "loaded_by_scoring": loaded,
+    "scores": scores,
     "textstat_syllables": textstat.syllable_count(text),
     "cancer": textstat.syllable_count("cancer"),
     "chemotherapy": textstat.syllable_count("chemotherapy"),
@@ -56,3 +62,4 @@ def test_scoring_works_with_the_network_disabled(tmp_path):
     assert out["cancer"] == 2
     assert out["scores"]["syllables"] == out["textstat_syllables"]
     assert out["scores"]["words"] == 10
+    assert out["loaded_by_scoring"] == []

@@ -7,6 +7,7 @@ recomputes it over the bytes it received and compares in constant time.
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import urllib.error
 import urllib.request
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from apps.core.models import Webhook, WebhookDelivery
 from apps.core.services import audit_record
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 TIMEOUT_SECONDS = 10
@@ -78,9 +81,16 @@ def webhook_emit(*, event: str, payload: dict, webhooks=None) -> list[WebhookDel
 
 
 def _send(delivery_id: int) -> None:
+    """Queue the delivery. Runs after the caller's commit (a submitted rating, a finished job): when Redis
+    is down that write stands and the request succeeds; the delivery stays pending, with the error."""
     from workers.celery import app
 
-    app.send_task("equitext.core.deliver_webhook", args=[delivery_id])
+    try:
+        app.send_task("equitext.core.deliver_webhook", args=[delivery_id])
+    except Exception as exc:
+        logger.warning("could not queue webhook delivery %s: %s", delivery_id, exc)
+        error = f"Not sent: the job queue (Redis) was not reachable ({type(exc).__name__}: {exc})."
+        WebhookDelivery.objects.filter(pk=delivery_id).update(last_response=error[:2000])
 
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:

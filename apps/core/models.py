@@ -99,6 +99,12 @@ class AuditLog(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
 
+    @property
+    def detail_pairs(self) -> list:
+        """`details` as (key, value) pairs: a template's `details.items` is the value of an "items" key
+        when there is one (study.create records one), not the dict's items."""
+        return list(self.details.items()) if isinstance(self.details, dict) else []
+
 
 def default_progress_percents() -> list[int]:
     return [50]

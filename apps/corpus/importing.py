@@ -338,6 +338,12 @@ def _check_values(parsed: ParsedRow, raw: dict, labels: dict, spec: ImportSpec, 
                 f"{labels[target]!r} has {len(value):,} characters; the limit is {limit}", labels[target]
             )
         values[target] = value[:limit]
+    if values["url"] and not re.match(r"https?://", values["url"], re.IGNORECASE):
+        # Shown as a link on the document page: only web addresses, never javascript: or data: URLs.
+        parsed.problem(
+            f"{labels['url']!r} must be a web address starting with http:// or https://", labels["url"]
+        )
+        values["url"] = ""
 
     split_text = (raw.get("split") or "").strip().lower()
     if split_text:

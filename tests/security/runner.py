@@ -67,6 +67,15 @@ def openapi_operations() -> frozenset[tuple[str, str]]:
     )
 
 
+def methods_served(path: str) -> set[str]:
+    """The HTTP methods (besides HEAD and OPTIONS) the view behind a schema path answers."""
+    view = resolve(re.sub(r"\{[^}]+\}", "1", path)).func
+    allowed = set(view.cls.http_method_names) - {"head", "options", "trace"}
+    if hasattr(view, "actions"):  # a viewset route: the methods mapped to an action
+        return {m.upper() for m in view.actions if m in allowed}
+    return {m.upper() for m in allowed if hasattr(view.cls, m)}
+
+
 def url_names_in_schema() -> set[str]:
     """The URL names the schema's paths resolve to."""
     return {resolve(re.sub(r"\{[^}]+\}", "1", path)).view_name for _, path in openapi_operations()}

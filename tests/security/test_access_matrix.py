@@ -8,7 +8,13 @@ import pytest
 
 from tests.security import matrix, policies
 from tests.security.policies import ROLES
-from tests.security.runner import Runner, openapi_operations, url_inventory, url_names_in_schema
+from tests.security.runner import (
+    Runner,
+    methods_served,
+    openapi_operations,
+    url_inventory,
+    url_names_in_schema,
+)
 
 POLICY_NAMES = ", ".join(name for name, value in vars(policies).items() if isinstance(value, policies.Policy))
 
@@ -45,6 +51,19 @@ def test_every_openapi_operation_has_an_entry():
     if stale:
         problems.append(f"API entries for operations the schema no longer has (remove them): {stale}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_schema_names_every_method_each_api_route_serves():
+    """So no write method escapes the matrix by being left out of the schema."""
+    documented: dict[str, set[str]] = {}
+    for method, path in openapi_operations():
+        documented.setdefault(path, set()).add(method)
+    undocumented = {
+        path: sorted(methods_served(path) - methods)
+        for path, methods in documented.items()
+        if methods_served(path) - methods
+    }
+    assert not undocumented, f"API routes serving methods the schema does not list: {undocumented}"
 
 
 def test_url_names_left_to_the_openapi_table_are_in_the_schema():

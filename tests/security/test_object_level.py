@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.reviews.models import Assignment, Rating
+from tests.reviews import factories as review_factories
 from tests.security.runner import body_of, forbidden_for, leaks
 from tests.security.world import DRAFT_SECRET_A, PRODUCER_NAMES, RATING_SECRET_A, RATING_SECRET_B
 
@@ -64,6 +65,30 @@ def test_rater_b_never_changes_rater_a_draft_or_rating(world):
     assert draft.draft == {"bias": "minor", "comment": DRAFT_SECRET_A}
     ratings = list(Rating.objects.filter(assignment__rater=world.rater_a).values_list("response", "version"))
     assert ratings == [({"bias": "none", "comment": RATING_SECRET_A}, 1)]
+
+
+def test_a_rater_outside_a_study_neither_sees_nor_joins_it(world):
+    qset, producers = review_factories.question_set_with_answers(
+        2, producers=PRODUCER_NAMES, name="Phys only"
+    )
+    study = review_factories.study(
+        "independent", actor=world.curator, qset=qset, producers=producers, quotas={"physician": 1}
+    )
+    a, b = _client(world.rater_a), _client(world.rater_b)  # B is a consumer: no quota here
+    assignments = Assignment.objects.count()
+    answers = {
+        "consent page": b.get(reverse("reviews:study_consent", args=[study.pk])),
+        "next page": b.post(reverse("reviews:rate_next", args=[study.pk])),
+        "study": b.get(f"/api/v1/studies/{study.pk}/"),
+        "onboarding": b.get(f"/api/v1/studies/{study.pk}/onboarding/"),
+        "next": b.post(f"/api/v1/studies/{study.pk}/next/"),
+        "consent": b.post(f"/api/v1/studies/{study.pk}/consent/", {"version": 1}, format="json"),
+    }
+
+    assert {k: r.status_code for k, r in answers.items()} == dict.fromkeys(answers, 404)
+    assert study.pk not in [s["id"] for s in _results(b.get("/api/v1/studies/"))]
+    assert Assignment.objects.count() == assignments
+    assert a.get(f"/api/v1/studies/{study.pk}/").status_code == 200  # the physician does take part
 
 
 def test_lists_show_each_rater_only_their_own(world):

@@ -5,21 +5,72 @@
   workers with `-Q gpu` only; a CPU-only install runs one worker on both queues.
 """
 
+import inspect
 import logging
 import os
 import socket
 
-from celery import Celery, bootsteps
+from billiard.exceptions import WorkerLostError
+from celery import Celery, Task, bootsteps
+from celery.worker.request import Request
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apps.settings")
 
+logger = logging.getLogger(__name__)
+
+
+def _job_id(task, args, kwargs) -> int | None:
+    """The `job_id` argument of a task message, if the task takes one."""
+    if kwargs.get("job_id") is not None:
+        return kwargs["job_id"]
+    try:
+        names = list(inspect.signature(task.run).parameters)
+    except (TypeError, ValueError):
+        return None
+    if "job_id" in names and names.index("job_id") < len(args or ()):
+        return args[names.index("job_id")]
+    return None
+
+
+class JobRequest(Request):
+    """A task message, as the worker's main process handles it. When the pool process running a job dies
+    (SIGKILL: the out-of-memory killer), Celery requeues the message (acks_late, reject_on_worker_lost),
+    but the job stays claimed by a process that no longer exists: fail it here, in the process that saw
+    it die (apps.scoring.services.job_process_lost). The sweeper handles workers that die altogether."""
+
+    def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
+        super().on_failure(exc_info, send_failed_event=send_failed_event, return_ok=return_ok)
+        exc = getattr(exc_info.exception, "exc", exc_info.exception)  # ExceptionWithTraceback wraps it
+        job_id = _job_id(self.task, self.args, self.kwargs) if isinstance(exc, WorkerLostError) else None
+        if job_id is None:
+            return
+        from django.db import connection
+
+        from apps.scoring.services import job_process_lost
+
+        try:
+            job_process_lost(
+                job_id=job_id,
+                worker=self.hostname or "",
+                error=f"The worker process running this job died ({exc}); it may have run out of memory. "
+                "What it finished is kept; start the job again.",
+            )
+        except Exception:
+            logger.exception("could not fail job %s after its worker process died", job_id)
+        finally:
+            connection.close()  # no connection of the main process for the next pool process to inherit
+
+
+class JobTask(Task):
+    Request = JobRequest
+
+
 # `include` is imported by worker processes only; the web process uses this app just to send tasks.
-app = Celery("equitext", include=["workers.tasks"])
+app = Celery("equitext", include=["workers.tasks"], task_cls=JobTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue("default"), Queue("gpu")]
 app.conf.task_routes = {"equitext.ml.*": {"queue": "gpu"}, "equitext.*": {"queue": "default"}}
-logger = logging.getLogger(__name__)
 
 
 class Heartbeat(bootsteps.StartStopStep):

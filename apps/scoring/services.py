@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.core.models import Job
 from apps.core.roles import require_curator
-from apps.core.services import audit_record, job_create
+from apps.core.services import audit_record, job_create, job_fail
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD, guard_check
 from apps.scoring.models import Candidate, ModelRun, RewardModel, TextScore
 from apps.scoring.parameters import bounded_numbers_clean
@@ -618,6 +618,26 @@ def jobs_sweep_stale(*, grace_seconds: int | None = None, now=None) -> list[int]
                 audit_record(actor=None, action="job.swept", obj=Job(pk=job_id), details={"worker": worker})
                 failed.append(job_id)
     return failed
+
+
+def job_process_lost(*, job_id: int, worker: str, error: str) -> bool:
+    """Fail a job whose pool process died under it (SIGKILL, e.g. the out-of-memory killer) while its worker
+    lives on; called by the worker's main process (workers/celery.py). Celery requeues such a message, but
+    the job is claimed ("running"), so the redelivery cannot run it, and the live worker's heartbeat keeps
+    the sweeper away: without this it would stay running forever. Only a job still running on `worker` is
+    failed (one not yet claimed is left for the redelivery to run), with its model run. True if failed."""
+    with transaction.atomic():
+        running = (
+            Job.objects.select_for_update()
+            .filter(pk=job_id, status=Job.Status.RUNNING, worker=worker[:200])
+            .exists()
+        )
+        if running:
+            job_fail(job_id=job_id, error=error)
+            ModelRun.objects.filter(job_id=job_id).exclude(
+                status__in=[ModelRun.Status.SUCCEEDED, ModelRun.Status.FAILED]
+            ).update(status=ModelRun.Status.FAILED, updated_at=timezone.now())
+    return running
 
 
 SCHEDULES = [

@@ -1,11 +1,15 @@
-"""Model runs through real Celery worker processes: success, idempotence, and a worker killed mid-run."""
+"""Model runs through real Celery worker processes: success, idempotence, and a worker (or only its pool
+process) killed mid-run: the job ends failed, never stays running, and nothing is stored twice."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import psutil
 import pytest
 from django.db import connection
 
@@ -67,9 +71,8 @@ def _own_worker(queue: str, name: str) -> tuple[subprocess.Popen, object]:
     return proc, log
 
 
-def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, test_redis):
-    from workers.celery import app
-
+def _long_run(curator) -> tuple[Job, ModelRun, list]:
+    """A run of eight segments, one per batch, sent to nobody yet: long enough to be killed mid-run."""
     document = DocumentFactory(title="Long document")
     segments = [
         SegmentFactory(
@@ -82,7 +85,18 @@ def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, t
     run.parameters.update(max_new_tokens=48, batch_size=1)
     run.save()
     run.segments.set(segments)
+    return job, run, segments
 
+
+def _outputs(run) -> list[tuple[int, int]]:
+    return list(Candidate.objects.filter(run=run).values_list("segment_id", "index"))
+
+
+def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, test_redis):
+    from workers.celery import app
+    from workers.tasks.scoring import generate
+
+    job, run, segments = _long_run(curator)
     name = f"kill-{os.getpid()}@test"
     queue = f"kill-test-{os.getpid()}"
     proc, log = _own_worker(queue, name)
@@ -107,5 +121,47 @@ def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, t
     run.refresh_from_db()
     assert job.status == "failed" and name in job.error
     assert run.status == ModelRun.Status.FAILED
-    kept = Candidate.objects.filter(run=run).count()
-    assert 1 <= kept < len(segments)  # finished batches are kept; a new run can cover the rest
+    kept = _outputs(run)
+    assert 1 <= len(kept) < len(segments)  # finished batches are kept; a new run can cover the rest
+    # The unacknowledged message comes back later (Redis visibility timeout): run again, it adds nothing.
+    generate.apply(args=[job.pk])
+    assert Job.objects.get(pk=job.pk).status == "failed"
+    assert _outputs(run) == kept
+
+
+def test_a_pool_process_killed_mid_run_fails_its_job_and_the_requeued_message_adds_nothing(curator):
+    """The kernel's out-of-memory killer picks the pool process holding the model: the worker itself lives
+    on (and keeps its heartbeat), and Celery requeues the message to it."""
+    from workers.celery import app
+
+    job, run, segments = _long_run(curator)
+    name = f"oom-{os.getpid()}@test"
+    proc, log = _own_worker(f"oom-test-{os.getpid()}", name)
+    try:
+        app.send_task("equitext.ml.generate", args=[job.pk], queue=f"oom-test-{os.getpid()}")
+        wait_for(
+            lambda: Job.objects.filter(pk=job.pk, progress_done__gte=1).exists(), timeout=300, interval=0.5
+        )
+        (pool_process,) = psutil.Process(proc.pid).children()
+        pool_process.send_signal(signal.SIGKILL)
+        wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=Job.FINISHED).exists(), timeout=60)
+        at_failure = _outputs(run)
+        # The requeued message is received again, by the new pool process, which finds the job finished.
+        worker_log = Path(log.name)
+        wait_for(
+            lambda: (
+                len(re.findall(r"equitext\.ml\.generate\[[^]]+\] received", worker_log.read_text())) == 2
+                and "] succeeded in" in worker_log.read_text()
+            ),
+            timeout=60,
+        )
+        assert proc.poll() is None, "the worker lives on"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+    job.refresh_from_db()
+    run.refresh_from_db()
+    assert job.status == "failed" and "died" in job.error, job.error
+    assert run.status == ModelRun.Status.FAILED
+    assert _outputs(run) == at_failure and 1 <= len(at_failure) < len(segments)

@@ -345,7 +345,9 @@ def _canonical_columns(keys) -> dict[str, str]:
 def _answer_records(file_name: str, text: str, report: Report):
     """(row, {canonical name: value}) for each record of a CSV (header) or JSONL answer file."""
     if file_name.lower().endswith((".jsonl", ".ndjson")):
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Records end at "\n" only: splitlines() would also break at U+2028, U+2029 or U+0085, which
+        # JSON allows raw inside a string.
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:

@@ -89,8 +89,30 @@ def _send(delivery_id: int) -> None:
         app.send_task("equitext.core.deliver_webhook", args=[delivery_id])
     except Exception as exc:
         logger.warning("could not queue webhook delivery %s: %s", delivery_id, exc)
-        error = f"Not sent: the job queue (Redis) was not reachable ({type(exc).__name__}: {exc})."
+        error = f"{NOT_SENT} ({type(exc).__name__}: {exc})."
         WebhookDelivery.objects.filter(pk=delivery_id).update(last_response=error[:2000])
+        return False
+    return True
+
+
+NOT_SENT = "Not sent: the job queue (Redis) was not reachable"
+
+
+def deliveries_requeue_unsent() -> list[int]:
+    """Queue again the deliveries that could not be queued (Redis was down when their event happened).
+
+    Runs every minute in the jobs sweep. Only deliveries never attempted and marked "Not sent" qualify,
+    and each is claimed by clearing that mark first, so a delivery is never queued twice."""
+    requeued = []
+    for pk in WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, attempts=0, last_response__startswith=NOT_SENT
+    ).values_list("pk", flat=True):
+        claimed = WebhookDelivery.objects.filter(pk=pk, last_response__startswith=NOT_SENT).update(
+            last_response="Queued again after the job queue came back."
+        )
+        if claimed and _send(pk):
+            requeued.append(pk)
+    return requeued
 
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:

@@ -612,12 +612,18 @@ def jobs_sweep_stale(*, grace_seconds: int | None = None, now=None) -> list[int]
                 status=Job.Status.FAILED, error=error, finished_at=now, updated_at=now
             )
             if changed:
-                ModelRun.objects.filter(job_id=job_id).exclude(
-                    status__in=[ModelRun.Status.SUCCEEDED, ModelRun.Status.FAILED]
-                ).update(status=ModelRun.Status.FAILED, updated_at=now)
-                audit_record(actor=None, action="job.swept", obj=Job(pk=job_id), details={"worker": worker})
+                _runs_of_job_fail(job_id=job_id, action="job.swept", worker=worker)
                 failed.append(job_id)
     return failed
+
+
+def _runs_of_job_fail(*, job_id: int, action: str, worker: str) -> None:
+    """A job that a dead worker or pool process left behind was failed: fail its model run too, and
+    record why in the audit log."""
+    ModelRun.objects.filter(job_id=job_id).exclude(
+        status__in=[ModelRun.Status.SUCCEEDED, ModelRun.Status.FAILED]
+    ).update(status=ModelRun.Status.FAILED, updated_at=timezone.now())
+    audit_record(actor=None, action=action, obj=Job(pk=job_id), details={"worker": worker})
 
 
 def job_process_lost(*, job_id: int, worker: str, error: str) -> bool:
@@ -634,9 +640,7 @@ def job_process_lost(*, job_id: int, worker: str, error: str) -> bool:
         )
         if running:
             job_fail(job_id=job_id, error=error)
-            ModelRun.objects.filter(job_id=job_id).exclude(
-                status__in=[ModelRun.Status.SUCCEEDED, ModelRun.Status.FAILED]
-            ).update(status=ModelRun.Status.FAILED, updated_at=timezone.now())
+            _runs_of_job_fail(job_id=job_id, action="job.process_lost", worker=worker)
     return running
 
 
@@ -666,7 +670,8 @@ SCHEDULES = [
         "Fail jobs whose worker died",
         "equitext.scoring.jobs_sweep",
         {"every": 60},
-        "Every minute: marks running jobs failed when their worker has no heartbeat and made no progress.",
+        "Every minute: marks running jobs failed when their worker has no heartbeat and made no progress, "
+        "and queues again the webhook deliveries that could not be queued while Redis was down.",
     ),
 ]
 

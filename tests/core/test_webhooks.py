@@ -126,3 +126,25 @@ def test_an_unsubscribed_event_sends_nothing(curator):
     webhook_create(owner=curator, url="https://example.org/h", events=["study.completed"])
     finish_a_job(curator)
     assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_not_queued_during_a_redis_outage_is_sent_by_the_sweep_once(
+    curator, celery_worker, receiver_factory
+):
+    from apps.core.webhooks import NOT_SENT, deliveries_requeue_unsent, webhook_create
+
+    receiver = receiver_factory(200)
+    hook = webhook_create(owner=curator, url=receiver.url, events=["job.finished"])
+    unsent = WebhookDelivery.objects.create(
+        webhook=hook, event="job.finished", payload={"job": 1}, last_response=f"{NOT_SENT} (ConnectionError)."
+    )
+    queued_normally = WebhookDelivery.objects.create(webhook=hook, event="job.finished", payload={"job": 2})
+
+    assert deliveries_requeue_unsent() == [unsent.pk]
+    assert deliveries_requeue_unsent() == []  # claimed: never queued twice
+    wait_for(lambda: WebhookDelivery.objects.filter(pk=unsent.pk, status="delivered").exists())
+    assert [json.loads(body)["data"] for _, body in receiver.received] == [{"job": 1}]
+    queued_normally.refresh_from_db()
+    assert queued_normally.status == "pending" and queued_normally.attempts == 0

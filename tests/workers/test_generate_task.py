@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from apps.core.models import Job
+from apps.core.models import AuditLog, Job
 from apps.scoring import services
 from apps.scoring.models import Candidate, ModelRun
 from tests.conftest import ROOT, wait_for
@@ -120,6 +120,7 @@ def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, t
     run.refresh_from_db()
     assert job.status == "failed" and name in job.error
     assert run.status == ModelRun.Status.FAILED
+    assert AuditLog.objects.filter(action="job.swept", object_id=str(job.pk)).exists()
     kept = _outputs(run)
     assert 1 <= len(kept) < len(segments)  # finished batches are kept; a new run can cover the rest
     # The unacknowledged message comes back later (Redis visibility timeout): run again, it adds nothing.
@@ -164,3 +165,4 @@ def test_a_pool_process_killed_mid_run_fails_its_job_and_the_requeued_message_ad
     assert job.status == "failed" and "died" in job.error, job.error
     assert run.status == ModelRun.Status.FAILED
     assert _outputs(run) == at_failure and 1 <= len(at_failure) < len(segments)
+    assert AuditLog.objects.filter(action="job.process_lost", object_id=str(job.pk)).exists()

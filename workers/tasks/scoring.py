@@ -341,11 +341,15 @@ def readability_refresh(self, job_id: int | None = None) -> None:
 def jobs_sweep() -> list[int]:
     """Housekeeping, not a Job of its own (one per minute would bury the jobs page); each job it fails
     is audited and carries the reason in its error."""
+    from apps.core.webhooks import deliveries_requeue_unsent
     from apps.scoring import services
 
     failed = services.jobs_sweep_stale()
     if failed:
         logger.warning("failed %d job(s) whose worker died: %s", len(failed), failed)
+    requeued = deliveries_requeue_unsent()
+    if requeued:
+        logger.info("queued %d webhook delivery(ies) again after a Redis outage: %s", len(requeued), requeued)
     return failed
 
 

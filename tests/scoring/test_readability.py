@@ -26,6 +26,9 @@ TEXTS = [
     'The doctor—Dr. Smith—said: "chemo-radiation" (5-FU) works in 85% of cases.\r\nAsk your care team.',
     "Ünïcödé naïve café résumé. Ça va? Über-cool façade! 胃癌 is stomach cancer.",
     "a b. c d. e f g h. 12 345 6.7 and_so_on",
+    # ASCII without apostrophes (the str.translate path): every ASCII punctuation and control character
+    'Dose: 5 mg/kg (IV), every 3-4 weeks; see #12 & ask "why?" -- [notes] {x} ~50% @home `code` a+b=c '
+    "a<b>c $9 ^up | pipe \\ back_slash\x00null\x07bell\x0bvt\x1cfs\x1fus\x7fdel end.",
     "Line one\nline two\n\nline three\twith a tab\u00a0and a no-break space\u2003em space.",
     # more than 100 words: Linsear Write counts only the first 100
     " ".join([PLAIN] * 6),

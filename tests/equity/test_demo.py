@@ -1,5 +1,6 @@
 import pytest
 
+from apps.core.models import AuditLog
 from apps.equity import demo
 from apps.equity.models import Answer, CounterfactualPair, Question, QuestionSet
 
@@ -23,4 +24,6 @@ def test_the_demo_has_three_single_sets_one_pair_set_and_two_answers_per_questio
 
 def test_loading_the_demo_twice_creates_nothing_more():
     demo.load()
+    logged = AuditLog.objects.count()
     assert demo.load() == 0
+    assert AuditLog.objects.count() == logged  # no import entries at every `make run`

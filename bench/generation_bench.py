@@ -96,8 +96,9 @@ def main() -> None:
     llm(prompts[0], max_tokens=4)
     t0 = time.perf_counter()
     produced = 0
+    never_stop = {llm.token_eos(): -1e9}  # end-of-sequence forbidden: fixed length, as the batches above
     for prompt in prompts:
-        out = llm(prompt, max_tokens=args.tokens, temperature=0, ignore_eos=True)  # eos ignored: fixed length
+        out = llm(prompt, max_tokens=args.tokens, temperature=0, logit_bias=never_stop)
         produced += out["usage"]["completion_tokens"]
     rate = produced / (time.perf_counter() - t0)
     print(f"{'llama.cpp single stream':<28}{rate:>10.1f}{rate / baseline:>10.2f}×")

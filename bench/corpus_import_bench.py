@@ -30,7 +30,7 @@ django.setup()
 from django.db import transaction  # noqa: E402
 
 from apps.corpus import services  # noqa: E402
-from apps.scoring.readability import _cmudict  # noqa: E402
+from apps.scoring.readability import _cmu_syllables  # noqa: E402
 
 WORDS = (
     "cancer cells colon rectum liver stomach pancreas doctor test treatment surgery chemo radiation polyp "
@@ -85,7 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    _cmudict()  # loaded once per process by any scoring; not part of the import
+    _cmu_syllables()  # loaded once per process by any scoring; not part of the import
     with tempfile.TemporaryDirectory() as tmp:
         small, large = Path(tmp) / "small.csv", Path(tmp) / "large.csv"
         write_csv(small, args.rows // 10)

@@ -108,13 +108,20 @@ def celery_worker(django_db_setup, django_db_blocker, test_redis):
             raise RuntimeError(f"the test worker did not start; see {log.name}")
         time.sleep(0.2)
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_process(proc)
     log.close()
     test_redis.flushdb()
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Ask a child process to stop (SIGTERM), and kill it if it has not within 20 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.2):

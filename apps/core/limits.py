@@ -12,7 +12,7 @@ Functions here return the message (or None) so that each caller raises its own k
 """
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -36,6 +36,13 @@ def upload_problem(size: int) -> str | None:
         f"The file is {_mb(size)}; the limit is {limit} MB per file. Split it into smaller files "
         "(or an administrator raises EQUITEXT_MAX_UPLOAD_MB)."
     )
+
+
+def upload_size_validator(upload) -> None:
+    """A form or serializer field validator: refuses an import file over the upload limit."""
+    problem = upload_problem(upload.size)
+    if problem:
+        raise ValidationError(problem)
 
 
 def rows_problem(rows: int) -> str | None:

@@ -257,7 +257,7 @@ class SegmentViewSet(
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(validators=[limits.upload_size_validator])
     preset = serializers.ChoiceField(choices=list(PRESETS))
     format = serializers.ChoiceField(choices=["", "csv", "tsv", "jsonl"], required=False, default="")
     mapping = serializers.JSONField(
@@ -267,12 +267,6 @@ class ImportRequestSerializer(serializers.Serializer):
     default_source = serializers.CharField(required=False, allow_blank=True, default="")
     default_document = serializers.CharField(required=False, allow_blank=True, default="")
     skip_invalid = serializers.BooleanField(required=False, default=False)
-
-    def validate_file(self, value):
-        problem = limits.upload_problem(value.size)
-        if problem:
-            raise serializers.ValidationError(problem)
-        return value
 
     def validate_mapping(self, value):
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):

@@ -32,7 +32,10 @@ class SegmentFilterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV, TSV or JSON Lines, UTF-8 (with or without BOM)")
+    file = forms.FileField(
+        help_text="CSV, TSV or JSON Lines, UTF-8 (with or without BOM)",
+        validators=[limits.upload_size_validator],
+    )
     preset = forms.ChoiceField(choices=[(key, preset["label"]) for key, preset in PRESETS.items()])
     format = forms.ChoiceField(
         required=False,
@@ -66,13 +69,6 @@ class ImportForm(forms.Form):
             self.fields[f"map_{target}"] = forms.CharField(
                 required=False, max_length=200, label=f"Column for {target}"
             )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        problem = limits.upload_problem(upload.size)
-        if problem:
-            raise forms.ValidationError(problem)
-        return upload
 
     def mapping(self) -> dict:
         return {

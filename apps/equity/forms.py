@@ -10,19 +10,12 @@ def _axis_choices():
 
 
 class _UploadForm(forms.Form):
-    file = forms.FileField(help_text="UTF-8.")
+    file = forms.FileField(help_text="UTF-8.", validators=[limits.upload_size_validator])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit_mb, limit_rows = settings.EQUITEXT_MAX_UPLOAD_MB, settings.EQUITEXT_MAX_IMPORT_ROWS
         self.fields["file"].help_text = f"UTF-8, at most {limit_mb} MB and {limit_rows:,} rows."
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        problem = limits.upload_problem(upload.size)
-        if problem:
-            raise forms.ValidationError(problem)
-        return upload
 
 
 class QuestionImportForm(_UploadForm):

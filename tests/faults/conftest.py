@@ -222,13 +222,3 @@ def start_worker(env: dict, log: Path, redis_client: redis.Redis) -> subprocess.
         )  # fmt: skip
     _wait(lambda: any(redis_client.scan_iter("equitext:heartbeat:*")), "celery worker", 60, proc, log)
     return proc
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

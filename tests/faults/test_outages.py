@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import wait_for
-from tests.faults.conftest import manage, start_web, start_worker, stop_process, web_env
+from tests.conftest import stop_process, wait_for
+from tests.faults.conftest import manage, start_web, start_worker, web_env
 
 pytestmark = pytest.mark.slow
 

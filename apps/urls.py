@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from apps.accounts import views as account_views
 from apps.accounts.api import ApiTokenViewSet, RaterViewSet, TokenObtainView
 from apps.core import views as core_views
 from apps.core.api import JobViewSet, WebhookViewSet
@@ -32,6 +33,18 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("apps.core.urls")),
     path("", include("apps.accounts.urls")),

@@ -1,5 +1,7 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 
+from apps.accounts import services
 from apps.accounts.models import RaterGroup
 
 
@@ -26,3 +28,15 @@ class SignupForm(forms.Form):
         for field, messages in errors.items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending at most one link per account every few minutes (the address owner is
+    not flooded by someone who keeps asking); each link sent is audited."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if services.password_reset_allowed(user=user))
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        super().send_mail(subject_template_name, email_template_name, context, from_email, to_email, **kwargs)
+        services.password_reset_sent(user=context["user"])

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps.accounts.models import ApiToken, Invitation, RaterGroup, RaterProfile, token_hash
 from apps.core import limits
+from apps.core.models import AuditLog
 from apps.core.roles import Role
 from apps.core.services import audit_record
 
@@ -41,6 +42,29 @@ def token_revoke(*, token: ApiToken, actor) -> None:
 
 
 @transaction.atomic
+def password_changed(*, user, how: str) -> None:
+    """Record that `user`'s password was changed ("change": by them, signed in) or set from an e-mailed
+    reset link ("reset"). Django has already saved it; other sessions of the user end with it."""
+    audit_record(actor=user, action=f"account.password_{how}", obj=user)
+
+
+PASSWORD_RESET_INTERVAL = timedelta(minutes=5)
+
+
+def password_reset_allowed(*, user) -> bool:
+    """False while a reset link sent to `user` less than PASSWORD_RESET_INTERVAL ago is fresh."""
+    return not AuditLog.objects.filter(
+        action="account.password_reset_sent",
+        object_type=user._meta.label_lower,
+        object_id=str(user.pk),
+        at__gte=timezone.now() - PASSWORD_RESET_INTERVAL,
+    ).exists()
+
+
+def password_reset_sent(*, user) -> None:
+    audit_record(actor=None, action="account.password_reset_sent", obj=user)
+
+
 def user_create(
     *,
     username: str,

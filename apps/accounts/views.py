@@ -5,14 +5,16 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts import selectors, services
-from apps.accounts.forms import InvitationForm, InvitationImportForm, SignupForm
+from apps.accounts.forms import InvitationForm, InvitationImportForm, PasswordResetForm, SignupForm
 from apps.accounts.models import Invitation, RaterGroup, RaterProfile
 from apps.core.roles import RATE, require_curator
 
@@ -232,3 +234,44 @@ def signup(request, token: str):
         {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )
+
+
+# --- passwords (everyone) ---
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change your own password (the current one first); audited; the session stays signed in."""
+
+    template_name = "registration/password_form.html"
+    success_url = reverse_lazy("home")
+    extra_context = {"title": "Change your password", "button": "Change password"}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=self.request.user, how="change")
+        messages.success(self.request, "Your password was changed.")
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by e-mail. The answer is the same whether or not the address has an account."""
+
+    form_class = PasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from the e-mailed one-time link; audited; then log in."""
+
+    template_name = "registration/password_form.html"
+    success_url = reverse_lazy("login")
+    extra_context = {"title": "Choose a new password", "button": "Set my password"}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=form.user, how="reset")
+        messages.success(self.request, "Your password was set. Log in with it.")
+        return response

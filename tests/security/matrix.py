@@ -33,6 +33,10 @@ PAGES = {
     "healthz": E(PUBLIC, ok=(200, 503), post=405, note="503 while no worker heartbeat (none in tests)"),
     "schema": E(PUBLIC, note="the OpenAPI document (no data)"),
     "api-docs": E(PUBLIC, note="Swagger UI page (no data)"),
+    "password_change": E(ANY_USER, note="your own password; the current one is asked first"),
+    "password_reset": E(PUBLIC, note="asks for an e-mail address; answers the same for any address"),
+    "password_reset_done": E(PUBLIC),
+    "password_reset_confirm": E(PUBLIC, uidb64="MQ", token="not-a-token", note="an invalid link says so"),
     # core
     "core:dashboard": E(C),
     "core:job_list": E(ANY_USER, note="a rater lists only the jobs they started"),

@@ -41,7 +41,6 @@ def token_revoke(*, token: ApiToken, actor) -> None:
         audit_record(actor=actor, action="token.revoke", obj=token)
 
 
-@transaction.atomic
 def password_changed(*, user, how: str) -> None:
     """Record that `user`'s password was changed ("change": by them, signed in) or set from an e-mailed
     reset link ("reset"). Django has already saved it; other sessions of the user end with it."""
@@ -65,6 +64,7 @@ def password_reset_sent(*, user) -> None:
     audit_record(actor=None, action="account.password_reset_sent", obj=user)
 
 
+@transaction.atomic
 def user_create(
     *,
     username: str,

@@ -9,13 +9,14 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts import views as account_views
 from apps.accounts.api import ApiTokenViewSet, RaterViewSet, TokenObtainView
 from apps.core import views as core_views
-from apps.core.api import JobViewSet, WebhookViewSet
+from apps.core.api import AuditLogViewSet, JobViewSet, WebhookViewSet
 
 router = DefaultRouter()
 router.register("jobs", JobViewSet, basename="job")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("raters", RaterViewSet, basename="rater")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("audit", AuditLogViewSet, basename="audit")
 
 # Each feature app exposes `urlpatterns` (pages, namespaced by app) and `api_urlpatterns` (under /api/v1/).
 FEATURE_APPS = ["scoring", "corpus", "equity", "reviews", "elevate"]

@@ -3,15 +3,17 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core import selectors, webhooks
-from apps.core.models import Job, Webhook, WebhookDelivery
-from apps.core.roles import CURATE, RATE
+from apps.core.forms import AuditFilterForm
+from apps.core.models import AuditLog, Job, Webhook, WebhookDelivery
+from apps.core.roles import CURATE, RATE, is_admin
 from apps.core.services import BrokerUnavailable
 
 
@@ -167,3 +169,43 @@ class WebhookViewSet(viewsets.ModelViewSet):
         hook = self.get_object()
         page = self.paginate_queryset(hook.deliveries.all())
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+
+class IsAdmin(permissions.BasePermission):
+    message = "This endpoint is for administrators."
+
+    def has_permission(self, request, view):
+        return is_admin(request.user)
+
+
+class AuditLogSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = AuditLog
+        fields = ["id", "at", "actor", "action", "object_type", "object_id", "object_repr", "details"]
+        read_only_fields = fields
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("actor", str, description="Username (exact, any case)"),
+        OpenApiParameter("action", str, description='An action or a dotted prefix ("rating" → rating.*)'),
+        OpenApiParameter("object_type", str, description='e.g. "reviews.study"'),
+        OpenApiParameter("object_id", str),
+        OpenApiParameter("since", OpenApiTypes.DATE, description="From this date (inclusive)"),
+        OpenApiParameter("until", OpenApiTypes.DATE, description="To this date (inclusive)"),
+    ]
+)
+class AuditLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The audit log, newest first (administrators): the same entries and filters as the /audit/ page."""
+
+    queryset = AuditLog.objects.none()
+    serializer_class = AuditLogSerializer
+    permission_classes = [IsAdmin]
+
+    def get_queryset(self):
+        form = AuditFilterForm(self.request.query_params, object_types=selectors.audit_object_types())
+        if self.request.query_params and not form.is_valid():
+            raise ValidationError(form.errors)
+        return selectors.audit_entries(**form.filters())

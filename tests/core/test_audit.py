@@ -231,3 +231,17 @@ def test_only_administrators_open_the_audit_page(client, curator, rater_physicia
         assert client.get("/audit/", {"download": "csv"}).status_code == 403
     client.logout()
     assert client.get("/audit/").status_code == 302
+
+
+def test_admins_read_the_audit_log_through_the_api_with_the_same_filters(
+    api, api_as, admin_user, curator, logged
+):
+    response = api_as(admin_user).get("/api/v1/audit/", {"action": "rating", "actor": "alice"})
+    assert response.status_code == 200
+    assert [(e["actor"], e["action"], e["object_id"]) for e in response.json()["results"]] == [
+        ("alice", "rating.correct", "9")
+    ]
+    refused = api_as(admin_user).get("/api/v1/audit/", {"since": "2026-02-30"})
+    assert refused.status_code == 400 and "since" in refused.json()["errors"]
+    assert api_as(curator).get("/api/v1/audit/").status_code == 403
+    assert api.get("/api/v1/audit/").status_code in (401, 403)

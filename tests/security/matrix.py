@@ -133,7 +133,8 @@ PAGES = {
         f"api:{name}": OPENAPI
         for name in """
         auth-token job-list job-detail token-list token-detail rater-list rater-detail rater-deactivate
-        rater-reactivate webhook-list webhook-detail webhook-deliveries readability preferences-export-jsonl
+        rater-reactivate webhook-list webhook-detail webhook-deliveries audit-list audit-detail readability
+        preferences-export-jsonl
         preferences-export-csv run-list run-detail candidate-list candidate-detail candidate-accept
         candidate-reject reward-model-list reward-model-detail reward-model-activate reward-model-deactivate
         source-list source-detail document-list document-detail segment-list segment-detail
@@ -170,6 +171,8 @@ API = {
     ("GET", f"{V}/raters/{{id}}/"): E(C, id=W.profile_a),
     ("POST", f"{V}/raters/{{id}}/deactivate/"): E(C, id=W.profile_a),
     ("POST", f"{V}/raters/{{id}}/reactivate/"): E(C, id=W.profile_a),
+    ("GET", f"{V}/audit/"): E(ADMIN_ONLY, note="the audit log: admins only"),
+    ("GET", f"{V}/audit/{{id}}/"): E(ADMIN_ONLY, id=W.audit_entry, note="even raters' own entries"),
     ("GET", f"{V}/webhooks/"): E(C, note="the curator's own webhooks"),
     ("POST", f"{V}/webhooks/"): E(C),
     ("GET", f"{V}/webhooks/{{id}}/"): E(CURATOR_OWN, id=W.webhook),

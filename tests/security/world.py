@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from apps.accounts import services as accounts_services
 from apps.core import webhooks
-from apps.core.models import Job
+from apps.core.models import AuditLog, Job
 from apps.core.roles import Role
 from apps.corpus.models import ImportBatch
 from apps.elevate import selectors as elevate_selectors
@@ -146,6 +146,7 @@ def build_world() -> World:
         name="Invited Rater", email="", group="physician", actor=w.curator, base_url="http://testserver/"
     )
     o["invitation_token"] = link.rstrip("/").rsplit("/", 1)[-1]
+    o["audit_entry"] = AuditLog.objects.filter(action="rating.submit").first()  # rater A's own rating
     for obj in o.values():
         if hasattr(obj, "refresh_from_db"):
             obj.refresh_from_db()

@@ -11,7 +11,15 @@ from django.db.models import Count, F, Q, QuerySet
 
 from apps.core.roles import is_curator
 from apps.elevate.checklist import ELEVATE_NAME
-from apps.elevate.models import Assessment, ChecklistDomain, ChecklistItem, ChecklistTemplate, ItemResponse
+from apps.elevate.models import (
+    Assessment,
+    ChecklistDomain,
+    ChecklistItem,
+    ChecklistTemplate,
+    ItemResponse,
+    SubjectKind,
+)
+from apps.elevate.subjects import subject_model
 
 GAP_STATUSES = (ItemResponse.Status.NOT_REPORTED, ItemResponse.Status.PARTIAL)
 
@@ -24,9 +32,6 @@ def template_current() -> ChecklistTemplate | None:
 
 def recent_subjects(user, limit: int = 10) -> list[tuple[str, str, list]]:
     """(kind, label, newest rows) for each in-product subject kind whose app is installed."""
-    from apps.elevate.models import SubjectKind
-    from apps.elevate.subjects import subject_model
-
     if not is_curator(user):
         return []
     found = []

@@ -28,7 +28,7 @@ from apps.elevate.models import (
     ItemResponse,
     SubjectKind,
 )
-from apps.elevate.subjects import subject_model
+from apps.elevate.subjects import subject_model, subject_object
 
 
 class AssessmentLocked(Exception):
@@ -159,7 +159,7 @@ def _clean_subject(*, subject_kind, subject_id, title, doi, url) -> dict:
         elif subject_id in (None, ""):
             errors["subject_id"] = f"Choose the {label} to assess."
         else:
-            obj = model._default_manager.filter(pk=subject_id).first()
+            obj = subject_object(subject_kind, subject_id)
             if obj is None:
                 errors["subject_id"] = f"There is no {label} #{subject_id}."
             elif not title:

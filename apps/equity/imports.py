@@ -105,7 +105,7 @@ RELEASE_LICENCE = "CC-BY-4.0"
 
 _ACRONYMS = {"omaq", "ehai", "fbrt", "llm", "cc", "trinds", "mmqa", "qa", "ai"}
 _DROP_TOKENS = {"sampled"}
-_PREFIXES = ("equitymedqa_", "other_datasets_")
+RELEASE_PREFIXES = ("equitymedqa_", "other_datasets_")
 
 
 def set_name_from_file(file_name: str) -> str:
@@ -114,7 +114,7 @@ def set_name_from_file(file_name: str) -> str:
     stem = re.split(r"[\\/]", file_name)[-1]  # a browser may send a Windows path
     stem = re.sub(r"\.(csv|tsv|txt)$", "", stem, flags=re.I)
     lowered = stem.lower()
-    for prefix in _PREFIXES:
+    for prefix in RELEASE_PREFIXES:
         if lowered.startswith(prefix):
             stem = stem[len(prefix) :]
             break
@@ -130,7 +130,7 @@ def kind_from_file(file_name: str) -> str | None:
     name = re.split(r"[\\/]", file_name)[-1].lower()
     if re.search(r"(^|[_-])cc([_-]|\.|$)", name):
         return QuestionSet.Kind.COUNTERFACTUAL
-    if name.startswith(_PREFIXES):
+    if name.startswith(RELEASE_PREFIXES):
         return QuestionSet.Kind.SINGLE
     return None
 

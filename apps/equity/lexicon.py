@@ -257,13 +257,11 @@ def lexicon_seed(using: str = "default") -> int:
 
     if IdentityAxis.objects.using(using).exists():
         return 0
-    created = 0
+    rows = []
     for position, (slug, name, terms) in enumerate(DEFAULT_LEXICON):
         axis = IdentityAxis.objects.using(using).create(slug=slug, name=name, position=position)
-        for term in dict.fromkeys(t.casefold() for t in terms):
-            IdentityTerm.objects.using(using).create(axis=axis, term=term)
-            created += 1
-    return created
+        rows += [IdentityTerm(axis=axis, term=term) for term in dict.fromkeys(t.casefold() for t in terms)]
+    return len(IdentityTerm.objects.using(using).bulk_create(rows))
 
 
 class IdentityLexicon:

@@ -73,22 +73,16 @@ def identity_axes() -> QuerySet[IdentityAxis]:
     return IdentityAxis.objects.all()
 
 
-def question_detail(pk: int) -> Question:
-    return Question.objects.select_related("question_set").get(pk=pk)
-
-
 def answers_by_producer(question: Question) -> list[tuple[Producer, list[Answer]]]:
     """The question's answers grouped by producer (curators only: this shows producer labels)."""
     groups: dict[int, tuple[Producer, list[Answer]]] = {}
-    for answer in question.answers.select_related("producer", "job").order_by("producer__name", "created_at"):
+    for answer in question.answers.select_related("producer").order_by("producer__name", "created_at"):
         groups.setdefault(answer.producer_id, (answer.producer, []))[1].append(answer)
     return list(groups.values())
 
 
 def pairs_of_question(question: Question) -> QuerySet[CounterfactualPair]:
-    return CounterfactualPair.objects.filter(Q(question_a=question) | Q(question_b=question)).select_related(
-        "question_a", "question_b"
-    )
+    return CounterfactualPair.objects.filter(Q(question_a=question) | Q(question_b=question))
 
 
 def pairs_list(*, question_set: QuestionSet | None = None, axis: str = "") -> QuerySet[CounterfactualPair]:
@@ -112,19 +106,10 @@ def pair_with_answers(pk: int) -> tuple[CounterfactualPair, PairDiff]:
     return pair, word_diff(a.text, b.text)
 
 
-def answers_list(
-    *,
-    question_set: QuestionSet | None = None,
-    question: Question | None = None,
-    producer: Producer | None = None,
-) -> QuerySet[Answer]:
+def answers_list(*, question_set: QuestionSet | None = None) -> QuerySet[Answer]:
     answers = Answer.objects.select_related("producer", "question", "question__question_set")
     if question_set is not None:
         answers = answers.filter(question__question_set=question_set)
-    if question is not None:
-        answers = answers.filter(question=question)
-    if producer is not None:
-        answers = answers.filter(producer=producer)
     return answers.order_by("question__question_set__name", "question__position", "producer__name", "id")
 
 

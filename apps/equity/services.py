@@ -17,6 +17,7 @@ from apps.core.services import audit_record
 from apps.equity.counterfactual import attribute_detect
 from apps.equity.imports import (
     RELEASE_LICENCE,
+    RELEASE_PREFIXES,
     RELEASE_PROVENANCE,
     RELEASE_SETS,
     Report,
@@ -46,11 +47,11 @@ class EquityError(ValueError):
 # Question sets
 
 
-def _set_for_import(*, name: str, kind: str, file_name: str) -> tuple[QuestionSet, bool]:
+def _set_for_import(*, name: str, kind: str, file_name: str) -> QuestionSet:
     """The set called `name` (locked for the rest of the transaction), created with release defaults."""
     description, _ = RELEASE_SETS.get(name, ("", None))
-    is_release = file_name.lower().startswith(("equitymedqa_", "other_datasets_")) and name in RELEASE_SETS
-    question_set, created = QuestionSet.objects.get_or_create(
+    is_release = file_name.lower().startswith(RELEASE_PREFIXES) and name in RELEASE_SETS
+    question_set, _ = QuestionSet.objects.get_or_create(
         name=name,
         defaults={
             "slug": _unique_slug(name),
@@ -63,7 +64,7 @@ def _set_for_import(*, name: str, kind: str, file_name: str) -> tuple[QuestionSe
             "source_file_name": file_name,
         },
     )
-    return QuestionSet.objects.select_for_update().get(pk=question_set.pk), created
+    return QuestionSet.objects.select_for_update().get(pk=question_set.pk)
 
 
 def _unique_slug(name: str) -> str:
@@ -102,16 +103,16 @@ def question_set_import(
     if not report.ok:
         return report
     with transaction.atomic():
-        _question_rows_write(name=name, parsed=parsed, file_name=file_name, report=report)
-        question_set = QuestionSet.objects.get(name=name)
+        question_set = _question_rows_write(name=name, parsed=parsed, file_name=file_name, report=report)
         audit_record(
             actor=actor, action="equity.questions_import", obj=question_set, details=report.as_dict()
         )
     return report
 
 
-def _question_rows_write(*, name, parsed, file_name, report) -> None:
-    question_set, set_created = _set_for_import(name=name, kind=parsed.kind, file_name=file_name)
+def _question_rows_write(*, name, parsed, file_name, report) -> QuestionSet:
+    """Write the parsed rows into the set `name`; returns the set (locked, created if new)."""
+    question_set = _set_for_import(name=name, kind=parsed.kind, file_name=file_name)
     lexicon = IdentityLexicon.load()
     by_hash = dict(Question.objects.filter(question_set=question_set).values_list("text_hash", "id"))
     next_position = (question_set.questions.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -138,7 +139,7 @@ def _question_rows_write(*, name, parsed, file_name, report) -> None:
         "questions_existing": len(distinct) - created_questions,
     }
     if parsed.kind != QuestionSet.Kind.COUNTERFACTUAL:
-        return
+        return question_set
     existing_pairs = set(question_set.pairs.values_list("question_a_id", "question_b_id"))
     pair_position = (question_set.pairs.aggregate(m=Max("position"))["m"] or 0) + 1
     new_pairs = []
@@ -165,6 +166,7 @@ def _question_rows_write(*, name, parsed, file_name, report) -> None:
     CounterfactualPair.objects.bulk_create(new_pairs)
     report.counts["pairs_created"] = len(new_pairs)
     report.counts["pairs_existing"] = len(parsed.rows) - len(new_pairs)
+    return question_set
 
 
 def question_set_update(*, question_set: QuestionSet, actor=None, **fields) -> QuestionSet:
@@ -301,14 +303,9 @@ def answer_create_many(
     empty = [qid for qid, text in answers if not (text or "").strip()]
     if empty:
         raise EquityError(f"Empty answers for questions {empty[:20]}.")
-    result = _answers_write(
-        rows=[(qid, text) for qid, text in answers],
-        producer=producer,
-        parameters=parameters or {},
-        job=job,
-        origin=origin,
+    return _answers_write(
+        rows=answers, producer=producer, parameters=parameters or {}, job=job, origin=origin
     )
-    return result
 
 
 def _answers_write(*, rows, producer, parameters, job, origin) -> AnswersCreated:

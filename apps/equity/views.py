@@ -1,5 +1,7 @@
 """Curation pages (curators only): sets, question browser, pairs, tags, answers by producer, imports."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,12 +21,11 @@ def curator_required(view):
     """Signed in and holding the curator role (403 otherwise)."""
 
     @login_required
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         require_curator(request.user)
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -152,10 +153,9 @@ def question_tags(request, pk: int):
             saved = True
         except services.EquityError as exc:
             form.add_error(None, str(exc))
-    if not request.htmx:
-        if saved:
-            messages.success(request, "Tags saved.")
-            return redirect("equity:question_detail", pk=pk)
+    if saved and not request.htmx:
+        messages.success(request, "Tags saved.")
+        return redirect("equity:question_detail", pk=pk)
     if saved:
         form = _tags_form(question)
     return render(

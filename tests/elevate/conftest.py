@@ -33,6 +33,11 @@ def item(assessment, code: str) -> ChecklistItem:
     return ChecklistItem.objects.get(domain__template=assessment.template_id, code=code)
 
 
+def item_count(template) -> int:
+    """How many items a checklist template (or template id) has."""
+    return ChecklistItem.objects.filter(domain__template=template).count()
+
+
 def answer_all(assessment, user, status="reported", comment=""):
     for checklist_item in ChecklistItem.objects.filter(domain__template=assessment.template_id):
         services.response_save(

@@ -3,8 +3,8 @@ anonymous 401, submitted assessments 409."""
 
 import pytest
 
-from apps.elevate.models import Assessment, ChecklistItem, ItemResponse
-from tests.elevate.conftest import answer_all
+from apps.elevate.models import Assessment, ItemResponse
+from tests.elevate.conftest import answer_all, item_count
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,3 @@ def test_list_filters_by_status_and_assessor(api_as, curator, other_curator, pub
     ]
     assert client.get(ASSESSMENTS, {"status": "submitted"}).json()["results"] == []
     assert len(client.get(ASSESSMENTS, {"status": "draft"}).json()["results"]) == 2
-
-
-def item_count(template) -> int:
-    return ChecklistItem.objects.filter(domain__template=template).count()

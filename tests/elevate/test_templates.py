@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from apps.elevate import selectors, services
 from apps.elevate.checklist import ELEVATE_NAME
 from apps.elevate.models import ChecklistItem, ChecklistTemplate
-from tests.elevate.conftest import item
+from tests.elevate.conftest import item, item_count
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +54,7 @@ def test_editing_a_used_template_makes_a_new_version_and_leaves_old_assessments_
     assert item(publication, "5.1").wording == old_wording
     assert publication.responses.get().item.wording == old_wording
     # The new version is a full copy, and new assessments use it.
-    assert (
-        ChecklistItem.objects.filter(domain__template=new_template).count()
-        == ChecklistItem.objects.filter(domain__template=old_template).count()
-    )
+    assert item_count(new_template) == item_count(old_template)
     assert selectors.template_current() == new_template
     fresh = services.assessment_create(assessor=curator, subject_kind="publication", title="Another paper")
     assert fresh.template == new_template

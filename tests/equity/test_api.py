@@ -53,29 +53,17 @@ def test_answers_are_imported_through_the_same_endpoint(api_as, curator, import_
     import_questions("equitymedqa_omaq.csv", "Is obesity a choice?\n")
     client = api_as(curator)
 
-    response = client.post(
-        IMPORT,
-        {
-            "target": "answers",
-            "producer": "model-q",
-            "file": upload("a.csv", "question,answer\nIs obesity a choice?,No.\nIs rain wet?,Yes.\n"),
-        },
-        format="multipart",
-    )
+    def post_answers(csv_text: str):
+        data = {"target": "answers", "producer": "model-q", "file": upload("a.csv", csv_text)}
+        return client.post(IMPORT, data, format="multipart")
+
+    response = post_answers("question,answer\nIs obesity a choice?,No.\nIs rain wet?,Yes.\n")
     assert response.status_code == 400
     assert response.json()["errors"] == [
         {"row": 3, "field": "question", "message": 'No question has this text: "Is rain wet?".'}
     ]
 
-    ok = client.post(
-        IMPORT,
-        {
-            "target": "answers",
-            "producer": "model-q",
-            "file": upload("a.csv", "question,answer\nIs obesity a choice?,No.\n"),
-        },
-        format="multipart",
-    )
+    ok = post_answers("question,answer\nIs obesity a choice?,No.\n")
     assert ok.status_code == 201
     answers = client.get("/api/v1/answers/").json()["results"]
     assert answers[0]["producer"]["label"] == "model-q"

@@ -331,12 +331,14 @@ class CorpusImportView(APIView):
             return Response(
                 {"detail": str(exc), **_batch_body(exc.batch)}, status=status.HTTP_400_BAD_REQUEST
             )
-        if batch.job_id:
-            return Response({"detail": services.import_summary(batch), **_batch_body(batch)}, status=202)
-        return Response({"detail": services.import_summary(batch), **_batch_body(batch)}, status=201)
+        return Response(
+            {"detail": services.import_summary(batch), **_batch_body(batch)},
+            status=status.HTTP_202_ACCEPTED if batch.job_id else status.HTTP_201_CREATED,
+        )
 
 
-EXPORT_FILTERS = [p for p in SEGMENT_FILTERS if p.name in ("status", "split", "document", "source", "topic")]
+EXPORT_FILTER_NAMES = ("status", "split", "document", "source", "topic")
+EXPORT_FILTERS = [p for p in SEGMENT_FILTERS if p.name in EXPORT_FILTER_NAMES]
 
 
 class _CorpusExport(APIView):
@@ -346,11 +348,7 @@ class _CorpusExport(APIView):
 
     def get(self, request):
         filters = segment_filters_from(
-            {
-                k: v
-                for k, v in request.query_params.items()
-                if k in ("status", "split", "document", "source", "topic")
-            }
+            {k: v for k, v in request.query_params.items() if k in EXPORT_FILTER_NAMES}
         )
         segments = selectors.segments_filter(selectors.segments_visible_to(request.user), **filters)
         return export_response(

@@ -7,7 +7,7 @@ each chunk's texts through the TextScore cache, so memory does not grow with the
 from collections.abc import Iterator
 
 from apps.scoring.readability import METRICS
-from apps.scoring.services import text_scores_get_or_compute
+from apps.scoring.services import text_scores_by_text
 
 CHUNK = 1000
 SCHEMA_VERSION = 1
@@ -45,8 +45,7 @@ def records(segments) -> Iterator[dict]:
 
 
 def _records(chunk) -> Iterator[dict]:
-    texts = list(dict.fromkeys(t for s in chunk for t in (s.original, s.simplified) if t.strip()))
-    scores = dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
+    scores = text_scores_by_text(t for s in chunk for t in (s.original, s.simplified))
     for s in chunk:
         document, source = s.document, s.document.source
         record = {
@@ -69,7 +68,7 @@ def _records(chunk) -> Iterator[dict]:
             "updated_at": s.updated_at.isoformat(),
         }
         for side, text in (("original", s.original), ("simplified", s.simplified)):
-            side_scores = scores.get(text) if text.strip() else None
+            side_scores = scores.get(text)
             for metric in METRICS:
                 record[f"{side}_{metric}"] = side_scores[metric] if side_scores else None
         yield record

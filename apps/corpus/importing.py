@@ -447,9 +447,3 @@ def parse_edit_annotation(text: str) -> list[dict]:
     if open_tag is not None:
         raise ValueError(f"<{open_tag}> is never closed")
     return edits
-
-
-def sample_header(preset: str) -> str:
-    """A header line that the preset accepts (shown on the upload page)."""
-    columns = PRESETS[preset]["columns"]
-    return ",".join(aliases[0] for aliases in columns.values())

@@ -26,7 +26,7 @@ from apps.core import limits
 from apps.core.services import audit_record, job_create
 from apps.corpus.importing import PRESETS, FileRejected, ImportSpec, RowReader, format_for
 from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source, Split, Status
-from apps.scoring.services import text_scores_get_or_compute
+from apps.scoring.services import text_scores_by_text
 
 ALLOWED_TRANSITIONS = {
     Status.DRAFT: {Status.IN_REVIEW},
@@ -56,8 +56,7 @@ def approval_by_other_curator() -> bool:
 
 def grades_for(original: str, simplified: str) -> tuple[float | None, float | None]:
     """Flesch–Kincaid grades of both sides (None for an empty side), through the TextScore cache."""
-    texts = [t for t in (original, simplified) if t.strip()]
-    scores = dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
+    scores = text_scores_by_text((original, simplified))
     return tuple(scores[t]["flesch_kincaid_grade"] if t in scores else None for t in (original, simplified))
 
 
@@ -551,8 +550,9 @@ def _import_write(binary, spec, checked: dict, batch, progress) -> dict:
         nonlocal written
         if not chunk:
             return
-        texts = [t for values in chunk for t in (values["original"], values["simplified"]) if t]
-        scores = dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
+        scores = text_scores_by_text(
+            t for values in chunk for t in (values["original"], values["simplified"])
+        )
         segments = []
         for values in chunk:
             document_id = documents[_doc_key(values)]

@@ -16,7 +16,7 @@ from apps.corpus.diff import diff_stats, word_diff
 from apps.corpus.forms import ImportForm, SegmentEditForm, SegmentFilterForm
 from apps.corpus.models import Segment, Split, Status
 from apps.scoring.readability import readability_scores
-from apps.scoring.services import text_scores_get_or_compute
+from apps.scoring.services import text_scores_by_text
 
 DEFAULT_TARGET_GRADE = 8.0
 
@@ -60,11 +60,6 @@ def _card(
     }
 
 
-def _scores_for(texts) -> dict:
-    texts = [t for t in dict.fromkeys(texts) if t and t.strip()]
-    return dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
-
-
 @login_required
 def document_list(request):
     require_curator(request.user)
@@ -105,15 +100,23 @@ def segment_list(request):
 def document_detail(request, pk: int):
     require_curator(request.user)
     document = get_object_or_404(selectors.documents_visible_to(request.user), pk=pk)
-    segments = list(
-        selectors.segments_visible_to(request.user).filter(document=document).order_by("position")
-    )
     target = _target_grade(request)
-    scores = _scores_for([t for s in segments for t in (s.original, s.simplified)])
-    cards = [_card(s, target, scores) for s in segments]
+    cards = _document_cards(request, document.pk, target)
     return render(
         request, "corpus/document_detail.html", {"document": document, "cards": cards, "target": target}
     )
+
+
+def _document_cards(request, document_id: int, target: float, *, card: dict | None = None) -> list[dict]:
+    """The cards of a document's segments, in order; `card`, when given, stands in for its segment's."""
+    segments = list(
+        selectors.segments_visible_to(request.user).filter(document=document_id).order_by("position")
+    )
+    scores = text_scores_by_text(t for s in segments for t in (s.original, s.simplified))
+    return [
+        card if card is not None and s.pk == card["segment"].pk else _card(s, target, scores)
+        for s in segments
+    ]
 
 
 def _segment_for(request, pk: int) -> Segment:
@@ -135,7 +138,7 @@ def segment_readability(request, pk: int):
             {"segment": segment, "length": len(text), "limit": services.MAX_TEXT_CHARS},
         )
     # Drafts are scored without being stored: the cache keeps texts that were saved, not every keystroke.
-    scores = _scores_for([segment.original])
+    scores = text_scores_by_text([segment.original])
     if text.strip():
         scores[text] = readability_scores(text)
     return render(
@@ -181,7 +184,7 @@ def segment_save(request, pk: int):
                 f"{reverse('corpus:document_detail', args=[segment.document_id])}#segment-{segment.pk}"
             )
     text = None if status_code == 200 else request.POST.get("simplified", "")
-    scores = _scores_for([segment.original, segment.simplified])
+    scores = text_scores_by_text([segment.original, segment.simplified])
     if text and text.strip():
         scores[text] = readability_scores(text)
     # After a refused save the author keeps their text; a conflict moves them onto the current version
@@ -195,9 +198,7 @@ def segment_save(request, pk: int):
 
 
 def _document_page_with(request, segment, card, target, status_code):
-    segments = list(selectors.segments_visible_to(request.user).filter(document=segment.document_id))
-    scores = _scores_for([t for s in segments for t in (s.original, s.simplified)])
-    cards = [card if s.pk == segment.pk else _card(s, target, scores) for s in segments]
+    cards = _document_cards(request, segment.document_id, target, card=card)
     return render(
         request,
         "corpus/document_detail.html",

@@ -157,19 +157,18 @@ class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         if data["kind"] == ModelRun.Kind.TRAIN:
             run = self._train(request, data)
-            run = self.get_queryset().get(pk=run.pk)
-            return Response(ModelRunSerializer(run).data, status=status.HTTP_201_CREATED)
-        run = services.run_create(
-            user=request.user,
-            segment_ids=data.get("segments"),
-            document_id=data.get("document"),
-            split=data.get("split", ""),
-            model_path=data["model_path"],
-            parameters=data["parameters"],
-            prompt_template=data["prompt_template"],
-            prompt_version=data["prompt_version"],
-            seed=data["seed"],
-        )
+        else:
+            run = services.run_create(
+                user=request.user,
+                segment_ids=data.get("segments"),
+                document_id=data.get("document"),
+                split=data.get("split", ""),
+                model_path=data["model_path"],
+                parameters=data["parameters"],
+                prompt_template=data["prompt_template"],
+                prompt_version=data["prompt_version"],
+                seed=data["seed"],
+            )
         run = self.get_queryset().get(pk=run.pk)
         return Response(ModelRunSerializer(run).data, status=status.HTTP_201_CREATED)
 

@@ -403,37 +403,30 @@ def _repeated_passage(words: list[str]) -> tuple[int, int] | None:
 def check_repetition(source: list[Token], candidate: list[Token], cand_text: str) -> list[Flag]:
     words = [t.text for t in candidate]
     src_words = [t.text for t in source]
-    flags = []
     loop = _tandem_repeats(words)
     if loop and not _tandem_repeats(src_words):
         i, n, repeats = loop
-        first, last = candidate[i], candidate[i + n * repeats - 1]
-        flags.append(
-            Flag(
-                "repetition",
-                "medium",
-                f"The same {n}-word sequence is repeated {repeats} times in a row.",
-                span=cand_text[first.start : last.end],
-                start=first.start,
-                end=last.end,
-            )
-        )
-        return flags
+        message = f"The same {n}-word sequence is repeated {repeats} times in a row."
+        return [_repetition_flag(candidate, cand_text, i, n * repeats, message)]
     passage = _repeated_passage(words)
     if passage and not _repeated_passage(src_words):
         i, length = passage
-        first, last = candidate[i], candidate[i + length - 1]
-        flags.append(
-            Flag(
-                "repetition",
-                "medium",
-                f"A passage of {length} words is written twice.",
-                span=cand_text[first.start : last.end],
-                start=first.start,
-                end=last.end,
-            )
-        )
-    return flags
+        message = f"A passage of {length} words is written twice."
+        return [_repetition_flag(candidate, cand_text, i, length, message)]
+    return []
+
+
+def _repetition_flag(candidate: list[Token], cand_text: str, i: int, length: int, message: str) -> Flag:
+    """A repetition flag spanning the `length` tokens of the candidate from token `i`."""
+    first, last = candidate[i], candidate[i + length - 1]
+    return Flag(
+        "repetition",
+        "medium",
+        message,
+        span=cand_text[first.start : last.end],
+        start=first.start,
+        end=last.end,
+    )
 
 
 def check_echo(

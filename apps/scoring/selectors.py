@@ -34,13 +34,15 @@ def run_segment_page(run: ModelRun, segment_ids: list[int], sort: str) -> list[d
     from apps.corpus.models import Segment
 
     ordering = CANDIDATE_SORTS.get(sort, CANDIDATE_SORTS["reward"])[1]
-    segments = Segment.objects.in_bulk(segment_ids)
+    segments = Segment.objects.select_related("document").in_bulk(segment_ids)
     by_segment: dict[int, list[Candidate]] = {pk: [] for pk in segment_ids}
     for candidate in (
         run.candidates.filter(segment_id__in=segment_ids)
         .select_related("decided_by")
         .order_by("segment_id", *ordering)
     ):
+        if candidate.segment_id in segments:  # the page shows candidate.segment.version: no query each
+            candidate.segment = segments[candidate.segment_id]
         by_segment[candidate.segment_id].append(candidate)
     return [{"segment": segments[pk], "candidates": by_segment[pk]} for pk in segment_ids if pk in segments]
 

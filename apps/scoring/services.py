@@ -72,6 +72,13 @@ def text_scores_get_or_compute(texts: Iterable[str]) -> list[dict]:
     return [by_hash[digest] for digest in hashes]
 
 
+def text_scores_by_text(texts: Iterable[str]) -> dict[str, dict]:
+    """`text_scores_get_or_compute` as text → metrics, for the texts that are not blank (blank texts have no
+    scores: look them up with `.get`)."""
+    texts = [text for text in dict.fromkeys(texts) if text and text.strip()]
+    return dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
+
+
 def _text_scores_store(metrics_by_hash: dict[str, dict]) -> None:
     """Upsert TextScore rows: a row left by an older engine is replaced; a concurrent writer's is equal.
 
@@ -334,8 +341,7 @@ def candidates_record(
     `reward_model` and p_simplified, each candidate gets its combined reward (apps/scoring/reward.py) with
     the run's weights. Idempotent: a (run, segment, index) that exists is left as it is. Returns rows
     created."""
-    texts = [text for _, samples in outputs for text, *_ in samples if text.strip()]
-    readability = dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
+    readability = text_scores_by_text(text for _, samples in outputs for text, *_ in samples)
     threshold = run.parameters.get("similarity_threshold", DEFAULT_SIMILARITY_THRESHOLD)
     weights = run.parameters.get("reward_weights")
     rows = []

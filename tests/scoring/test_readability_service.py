@@ -39,3 +39,9 @@ def test_a_row_from_another_engine_version_is_recomputed():
 def test_no_texts_no_queries(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert services.text_scores_get_or_compute([]) == []
+
+
+def test_by_text_keys_each_non_blank_text_once_and_stores_no_blank_one():
+    scores = services.text_scores_by_text([A, "", "  \n", B, A])
+    assert scores == {A: readability_scores(A), B: readability_scores(B)}
+    assert TextScore.objects.count() == 2

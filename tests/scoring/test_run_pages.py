@@ -1,9 +1,12 @@
 """The run pages: curators only, form errors by field, candidates with scores and flagged spans."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.scoring.models import ModelRun
+from tests.corpus.factories import DocumentFactory, SegmentFactory
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +76,26 @@ def test_accepting_on_the_page_with_htmx_returns_the_updated_candidate(client, c
     assert b'data-decision="accepted"' in response.content
     segments[0].refresh_from_db()
     assert segments[0].simplified == candidate.text
+
+
+def test_the_detail_costs_the_same_queries_however_many_segments_and_candidates_it_shows(
+    client, curator, segments
+):
+    run = ModelRunFactory()
+    run.segments.set(segments[:1])
+    CandidateFactory(run=run, segment=segments[0])
+    client.force_login(curator)
+    url = reverse("scoring:run_detail", args=[run.pk])
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+
+    more = [SegmentFactory(document=DocumentFactory(), position=1) for _ in range(4)]
+    run.segments.add(segments[1], *more)
+    for segment in [segments[1], *more]:
+        CandidateFactory(run=run, segment=segment, text=f"Candidate for segment {segment.pk}.")
+        CandidateFactory(run=run, segment=segment, index=1)
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(url).content.decode()
+    assert all(f"Candidate for segment {segment.pk}." in page for segment in more)
+    assert all(str(segment.document) in page for segment in more)
+    assert len(six) == len(one)

@@ -95,32 +95,30 @@ def leases_expire(*, study_id: int | None = None, now=None, all_open: bool = Fal
             leases = leases.filter(lease_expires_at__lt=now)
         if study_id is not None:
             leases = leases.filter(study_id=study_id)
-        rows = list(leases.select_for_update(skip_locked=True).values_list("id", "item_id", "group_id"))
-        if not rows:
-            return 0
-        Assignment.objects.filter(id__in=[row[0] for row in rows]).update(status=Assignment.Status.EXPIRED)
-        freed = Counter((item_id, group_id) for _, item_id, group_id in rows)
-        for (item_id, group_id), count in sorted(freed.items()):
-            ItemSlot.objects.filter(item_id=item_id, group_id=group_id).update(taken=F("taken") - count)
-    return len(rows)
+        return _leases_end(leases.select_for_update(skip_locked=True))
 
 
 def leases_release_for_rater(*, rater) -> int:
     """End every unsubmitted lease of `rater` in every study (pre-assignments too) and give the slots
     back at once; returns how many. Used when a rater is deactivated."""
     with transaction.atomic():
-        rows = list(
+        return _leases_end(
             Assignment.objects.filter(rater=rater, status=Assignment.Status.LEASED)
             .select_for_update()
             .order_by("id")
-            .values_list("id", "item_id", "group_id")
         )
-        if not rows:
-            return 0
-        Assignment.objects.filter(id__in=[row[0] for row in rows]).update(status=Assignment.Status.EXPIRED)
-        freed = Counter((item_id, group_id) for _, item_id, group_id in rows)
-        for (item_id, group_id), count in sorted(freed.items()):
-            ItemSlot.objects.filter(item_id=item_id, group_id=group_id).update(taken=F("taken") - count)
+
+
+def _leases_end(locked) -> int:
+    """Mark the locked leases of `locked` expired and give their slots back (in slot order); returns
+    how many. Runs inside the caller's transaction."""
+    rows = list(locked.values_list("id", "item_id", "group_id"))
+    if not rows:
+        return 0
+    Assignment.objects.filter(id__in=[row[0] for row in rows]).update(status=Assignment.Status.EXPIRED)
+    freed = Counter((item_id, group_id) for _, item_id, group_id in rows)
+    for (item_id, group_id), count in sorted(freed.items()):
+        ItemSlot.objects.filter(item_id=item_id, group_id=group_id).update(taken=F("taken") - count)
     return len(rows)
 
 

@@ -630,11 +630,11 @@ class Exclusion:
         return self.flagged if self.active else []
 
     def as_dict(self) -> dict:
-        strip = [{k: v for k, v in r.items() if k != "rater_id"} for r in self.excluded]
+        flagged = [{k: v for k, v in r.items() if k != "rater_id"} for r in self.flagged]
         return {
             "exclude_flagged": self.active,
-            "excluded_raters": strip,
-            "flagged_raters": [{k: v for k, v in r.items() if k != "rater_id"} for r in self.flagged],
+            "excluded_raters": flagged if self.active else [],
+            "flagged_raters": flagged,
         }
 
 

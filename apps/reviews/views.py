@@ -234,7 +234,7 @@ def _item_context(assignment: Assignment, values=None, errors=None, notice: str 
 
 def _progress(assignment: Assignment) -> dict:
     done = Assignment.objects.filter(
-        study=assignment.study, rater=assignment.rater, status=Assignment.Status.SUBMITTED
+        study_id=assignment.study_id, rater_id=assignment.rater_id, status=Assignment.Status.SUBMITTED
     ).count()
     return {"done": done}
 

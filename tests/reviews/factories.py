@@ -2,7 +2,7 @@
 
 from apps.equity.models import Answer, CounterfactualPair, Producer, Question, QuestionSet
 from apps.reviews import services
-from apps.reviews.models import Rubric
+from apps.reviews.models import Rubric, Study
 from apps.reviews.seed import BIAS_DIMENSIONS
 
 
@@ -57,6 +57,7 @@ def study(
     seed=1234,
     lease_minutes=30,
     name="Test study",
+    blinding=Study.Blinding.RATERS,
 ):
     created = services.study_create(
         name=name,
@@ -65,6 +66,7 @@ def study(
         quotas=quotas,
         seed=seed,
         lease_minutes=lease_minutes,
+        blinding=blinding,
         actor=actor,
     )
     if launch:

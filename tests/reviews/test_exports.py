@@ -70,6 +70,12 @@ def bulk_ratings(study: Study, raters: dict, respond) -> list[Rating]:
     )
 
 
+def first_physician(raters: dict) -> dict:
+    """The first physician of the `raters` fixture, as {user: group} for `bulk_ratings`."""
+    user, group = next((u, g) for u, g in raters.items() if g.slug == "physician")
+    return {user: group}
+
+
 @pytest.fixture
 def producers(db):
     return [
@@ -94,14 +100,15 @@ def big_pairwise(curator, producers, raters):
     """1,000 pairwise items × 10 raters = 10,000 ratings. Every rater prefers model-x's answer as
     "less biased", i.e. picks the side showing model-y as "more biased", wherever that side was shown."""
     qset = bulk_question_set("OMAQ big", 1000, producers)
-    study = services.study_create(
-        name="Big pairwise",
-        rubric=factories.rubric("pairwise"),
-        source={"question_set": qset.pk, "producers": [p.pk for p in producers]},
+    study = factories.study(
+        "pairwise",
+        actor=curator,
+        qset=qset,
+        producers=producers,
         quotas={"physician": 5, "consumer": 5},
         seed=7,
-        lease_minutes=30,
-        actor=curator,
+        launch=False,
+        name="Big pairwise",
     )
     rng = random.Random(3)
 
@@ -170,17 +177,17 @@ def test_raters_are_pseudonymous_and_stable(api_as, curator, big_pairwise, rater
 def test_filters_by_study_group_question_set_and_time(api_as, curator, big_pairwise, producers, raters):
     study, qset, ratings = big_pairwise
     other_set = bulk_question_set("EHAI small", 5, producers[:1])
-    other = services.study_create(
-        name="Independent",
-        rubric=factories.rubric("independent"),
-        source={"question_set": other_set.pk, "producers": [producers[0].pk]},
+    other = factories.study(
+        "independent",
+        actor=curator,
+        qset=other_set,
+        producers=producers[:1],
         quotas={"physician": 1},
         seed=1,
-        lease_minutes=30,
-        actor=curator,
+        launch=False,
+        name="Independent",
     )
-    physicians = {u: g for u, g in raters.items() if g.slug == "physician"}
-    bulk_ratings(other, dict(list(physicians.items())[:1]), lambda item, rater, n: {"bias": "none"})
+    bulk_ratings(other, first_physician(raters), lambda item, rater, n: {"bias": "none"})
     client = api_as(curator)
 
     def export(**params):
@@ -215,19 +222,19 @@ def test_filters_by_study_group_question_set_and_time(api_as, curator, big_pairw
 
 def test_csv_has_the_same_rows_as_text_with_lists_as_json(api_as, curator, producers, raters):
     qset = bulk_question_set("CSV set", 3, producers[:1])
-    study = services.study_create(
-        name="Independent CSV",
-        rubric=factories.rubric("independent"),
-        source={"question_set": qset.pk, "producers": [producers[0].pk]},
+    study = factories.study(
+        "independent",
+        actor=curator,
+        qset=qset,
+        producers=producers[:1],
         quotas={"physician": 1},
         seed=1,
-        lease_minutes=30,
-        actor=curator,
+        launch=False,
+        name="Independent CSV",
     )
-    physician = next(u for u, g in raters.items() if g.slug == "physician")
     bulk_ratings(
         study,
-        {physician: physician.rater_profile.group},
+        first_physician(raters),
         lambda item, rater, n: {"bias": "minor", "dimensions": ["inaccurate", "other"], "comment": "Fine."},
     )
     response = api_as(curator).get(CSV)
@@ -243,20 +250,18 @@ def test_csv_has_the_same_rows_as_text_with_lists_as_json(api_as, curator, produ
 
 def test_csv_neutralises_formulas_but_jsonl_keeps_the_text(api_as, curator, producers, raters):
     qset = bulk_question_set("Formula set", 1, producers[:1])
-    study = services.study_create(
-        name="=cmd|' /C calc'!A0",
-        rubric=factories.rubric("independent"),
-        source={"question_set": qset.pk, "producers": [producers[0].pk]},
+    study = factories.study(
+        "independent",
+        actor=curator,
+        qset=qset,
+        producers=producers[:1],
         quotas={"physician": 1},
         seed=1,
-        lease_minutes=30,
-        actor=curator,
+        launch=False,
+        name="=cmd|' /C calc'!A0",
     )
-    physician = next(u for u, g in raters.items() if g.slug == "physician")
     comment = '=HYPERLINK("http://evil.example","click")'
-    bulk_ratings(
-        study, {physician: physician.rater_profile.group}, lambda *a: {"bias": "none", "comment": comment}
-    )
+    bulk_ratings(study, first_physician(raters), lambda *a: {"bias": "none", "comment": comment})
     _, rows = read_csv(api_as(curator).get(CSV))
     by_key = {r["question_key"]: r for r in rows}
     assert by_key["comment"]["value"] == "'" + comment
@@ -268,18 +273,16 @@ def test_csv_neutralises_formulas_but_jsonl_keeps_the_text(api_as, curator, prod
 
 def test_a_corrected_rating_exports_only_its_current_version(api_as, curator, producers, raters):
     qset = bulk_question_set("Correction set", 1, producers[:1])
-    study = services.study_create(
-        name="Corrections",
-        rubric=factories.rubric("independent"),
-        source={"question_set": qset.pk, "producers": [producers[0].pk]},
+    study = factories.study(
+        "independent",
+        actor=curator,
+        qset=qset,
+        producers=producers[:1],
         quotas={"physician": 1},
         seed=1,
-        lease_minutes=30,
-        actor=curator,
+        name="Corrections",
     )
-    services.study_transition(study=study, action="launch", actor=curator)
-    physician = next(u for u, g in raters.items() if g.slug == "physician")
-    (rating,) = bulk_ratings(study, {physician: physician.rater_profile.group}, lambda *a: {"bias": "none"})
+    (rating,) = bulk_ratings(study, first_physician(raters), lambda *a: {"bias": "none"})
     services.rating_correct(
         rating_id=rating.pk,
         actor=curator,
@@ -295,18 +298,18 @@ def test_a_corrected_rating_exports_only_its_current_version(api_as, curator, pr
 
 def test_double_blind_studies_export_coded_producers_until_closed(api_as, curator, producers, raters):
     qset = bulk_question_set("Blind set", 2, producers)
-    study = services.study_create(
-        name="Blind",
-        rubric=factories.rubric("pairwise"),
-        source={"question_set": qset.pk, "producers": [p.pk for p in producers]},
+    study = factories.study(
+        "pairwise",
+        actor=curator,
+        qset=qset,
+        producers=producers,
         quotas={"physician": 1},
         seed=1,
-        lease_minutes=30,
+        launch=False,
+        name="Blind",
         blinding=Study.Blinding.DOUBLE,
-        actor=curator,
     )
-    physician = next(u for u, g in raters.items() if g.slug == "physician")
-    bulk_ratings(study, {physician: physician.rater_profile.group}, lambda *a: {"overall": "none"})
+    bulk_ratings(study, first_physician(raters), lambda *a: {"overall": "none"})
     _, rows = read_jsonl(api_as(curator).get(JSONL))
     assert {(r["producer_a"], r["producer_b"]) for r in rows} == {("Producer 1", "Producer 2")}
     Study.objects.filter(pk=study.pk).update(status=Study.Status.CLOSED)

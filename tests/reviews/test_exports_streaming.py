@@ -5,7 +5,6 @@ import pytest
 from django.db import connection
 
 from apps.equity.models import Producer
-from apps.reviews import services
 from apps.reviews.models import Rating
 from tests.api.exports import read_jsonl
 from tests.factories import UserFactory, make_rater
@@ -19,14 +18,15 @@ def test_a_client_that_hangs_up_mid_download_cancels_the_copy(api_as):
     curator = UserFactory(username="alice", role="curator")
     producers = [Producer.objects.create(name="model-x"), Producer.objects.create(name="model-y")]
     qset = bulk_question_set("Hang-up set", 300, producers)
-    study = services.study_create(
-        name="Hang-up",
-        rubric=factories.rubric("pairwise"),
-        source={"question_set": qset.pk, "producers": [p.pk for p in producers]},
+    study = factories.study(
+        "pairwise",
+        actor=curator,
+        qset=qset,
+        producers=producers,
         quotas={"physician": 1},
         seed=1,
-        lease_minutes=30,
-        actor=curator,
+        launch=False,
+        name="Hang-up",
     )
     rater = make_rater("bob", "physician")
     bulk_ratings(study, {rater: rater.rater_profile.group}, lambda *a: factories.PAIRWISE_ANSWER)

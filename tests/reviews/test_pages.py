@@ -68,6 +68,7 @@ def test_htmx_submit_brings_the_next_item_without_a_full_page(client, pairwise_s
     second = Assignment.objects.filter(rater=rater_physician, status="leased").get()
     assert response["HX-Push-Url"] == reverse("reviews:rate", args=[second.pk])
     assert f'data-assignment="{second.pk}"' in body
+    assert "you have rated 1</small>" in body
     done = Assignment.objects.get(pk=first)
     assert done.status == "submitted" and 0 < done.time_spent_ms <= 5000
     assert Rating.objects.get(assignment=done).response["overall"] == "a"

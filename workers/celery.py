@@ -65,6 +65,12 @@ class JobRequest(Request):
 class JobTask(Task):
     Request = JobRequest
 
+    def run_job(self, job_id: int, work) -> bool:
+        """Run `work(job, progress)` as job `job_id` on this worker (apps.core.services.job_run)."""
+        from apps.core.services import job_run
+
+        return job_run(job_id=job_id, worker=self.request.hostname or "", work=work)
+
 
 # `include` is imported by worker processes only; the web process uses this app just to send tasks.
 app = Celery("equitext", include=["workers.tasks"], task_cls=JobTask)

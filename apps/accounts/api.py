@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -197,7 +199,11 @@ class RaterViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    @cached_property
     def _study(self):
+        """The `?study=` of a list request, looked up once (None without one or for other actions)."""
+        if self.action != "list":
+            return None
         study_id = self.request.query_params.get("study", "")
         if not study_id:
             return None
@@ -210,11 +216,10 @@ class RaterViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         params = self.request.query_params
-        study = self._study() if self.action == "list" else None
         return selectors.raters_filtered(
             group=params.get("group", "") or params.get("group__slug", ""),
             active=params.get("active", "").lower(),
-            study=study.pk if study else None,
+            study=self._study,
             flagged=params.get("flagged", "").lower(),
             search=params.get("search", "").strip(),
         )
@@ -223,9 +228,7 @@ class RaterViewSet(viewsets.ReadOnlyModelViewSet):
         instances = args[0] if args else None
         if instances is not None:
             many = kwargs.get("many", False)
-            pairs = selectors.raters_with_figures(
-                instances if many else [instances], study=self._study() if self.action == "list" else None
-            )
+            pairs = selectors.raters_with_figures(instances if many else [instances], study=self._study)
             kwargs.setdefault("context", self.get_serializer_context())
             kwargs["context"]["figures"] = {profile.user_id: f for profile, f in pairs}
         return super().get_serializer(*args, **kwargs)
@@ -238,14 +241,16 @@ class RaterViewSet(viewsets.ReadOnlyModelViewSet):
         profile = services.rater_deactivate(
             profile=self.get_object(), actor=request.user, reason=serializer.validated_data["reason"]
         )
-        return Response(
-            self.get_serializer(RaterProfile.objects.select_related("user", "group").get(pk=profile.pk)).data
-        )
+        return self._rater_response(profile)
 
     @extend_schema(request=None, responses={200: RaterSerializer})
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
         profile = services.rater_reactivate(profile=self.get_object(), actor=request.user)
+        return self._rater_response(profile)
+
+    def _rater_response(self, profile):
+        """The rater as it is now, with its figures."""
         return Response(
             self.get_serializer(RaterProfile.objects.select_related("user", "group").get(pk=profile.pk)).data
         )

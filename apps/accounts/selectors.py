@@ -23,15 +23,15 @@ RATER_CSV_COLUMNS = [
 
 
 def raters_filtered(
-    *, group: str = "", active: str = "", study: int | None = None, flagged: str = "", search: str = ""
+    *, group: str = "", active: str = "", study=None, flagged: str = "", search: str = ""
 ) -> QuerySet[RaterProfile]:
-    """Rater profiles, filtered by group slug, active ("true"/"false"), study id (raters with work in
-    it), open flags ("true"/"false", in that study when one is given) and a username/name search.
+    """Rater profiles, filtered by group slug, active ("true"/"false"), study (a Study: raters with work
+    in it), open flags ("true"/"false", in that study when one is given) and a username/name search.
     Refreshes the flags it filters on first."""
-    from apps.reviews.models import Assignment, RaterFlag, Study
+    from apps.reviews.models import Assignment, RaterFlag
     from apps.reviews.quality import flags_refresh_all
 
-    flags_refresh_all(study=Study.objects.filter(pk=study).first() if study else None)
+    flags_refresh_all(study=study)
 
     profiles = RaterProfile.objects.select_related("user", "group").order_by("user__username")
     if group:
@@ -39,11 +39,11 @@ def raters_filtered(
     if active in ("true", "false"):
         profiles = profiles.filter(active=active == "true")
     if study:
-        profiles = profiles.filter(Exists(Assignment.objects.filter(rater=OuterRef("user"), study_id=study)))
+        profiles = profiles.filter(Exists(Assignment.objects.filter(rater=OuterRef("user"), study=study)))
     if flagged in ("true", "false"):
         flags = RaterFlag.objects.filter(rater=OuterRef("user"), resolved_at__isnull=True)
         if study:
-            flags = flags.filter(study_id=study)
+            flags = flags.filter(study=study)
         profiles = profiles.filter(Exists(flags)) if flagged == "true" else profiles.exclude(Exists(flags))
     if search:
         by_name = Q(user__username__icontains=search) | Q(user__first_name__icontains=search)

@@ -49,15 +49,14 @@ def _rater_filters(request) -> dict:
 
 
 def _raters(filters: dict):
-    study = filters["study"]
     profiles = selectors.raters_filtered(
         group=filters["group"],
         active=filters["active"],
-        study=study.pk if study else None,
+        study=filters["study"],
         flagged=filters["flagged"],
         search=filters["search"],
     )
-    return selectors.raters_with_figures(profiles, study=study)
+    return selectors.raters_with_figures(profiles, study=filters["study"])
 
 
 @login_required
@@ -155,9 +154,7 @@ def invitation_list(request):
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
+            form.add_service_errors(exc.message_dict)
         else:
             return _invitations_page(request, created=[(invitation, link)])
     return _invitations_page(request, form=form, status=400)
@@ -239,18 +236,27 @@ def signup(request, token: str):
 # --- passwords (everyone) ---
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class _AuditedPasswordMixin:
+    """Once Django has saved the new password: audit it (`how`) and say so (`done_message`)."""
+
+    how = ""
+    done_message = ""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=form.user, how=self.how)
+        messages.success(self.request, self.done_message)
+        return response
+
+
+class PasswordChangeView(_AuditedPasswordMixin, auth_views.PasswordChangeView):
     """Change your own password (the current one first); audited; the session stays signed in."""
 
     template_name = "registration/password_form.html"
     success_url = reverse_lazy("home")
     extra_context = {"title": "Change your password", "button": "Change password"}
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.password_changed(user=self.request.user, how="change")
-        messages.success(self.request, "Your password was changed.")
-        return response
+    how = "change"
+    done_message = "Your password was changed."
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -263,15 +269,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_AuditedPasswordMixin, auth_views.PasswordResetConfirmView):
     """Choose a new password from the e-mailed one-time link; audited; then log in."""
 
     template_name = "registration/password_form.html"
     success_url = reverse_lazy("login")
     extra_context = {"title": "Choose a new password", "button": "Set my password"}
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.password_changed(user=form.user, how="reset")
-        messages.success(self.request, "Your password was set. Log in with it.")
-        return response
+    how = "reset"
+    done_message = "Your password was set. Log in with it."

@@ -80,7 +80,7 @@ def webhook_emit(*, event: str, payload: dict, webhooks=None) -> list[WebhookDel
     return deliveries
 
 
-def _send(delivery_id: int) -> None:
+def _send(delivery_id: int) -> bool:
     """Queue the delivery. Runs after the caller's commit (a submitted rating, a finished job): when Redis
     is down that write stands and the request succeeds; the delivery stays pending, with the error."""
     from workers.celery import app

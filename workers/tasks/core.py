@@ -5,11 +5,7 @@ from workers.celery import app
 def recount(self, job_id: int) -> None:
     from apps.core import services
 
-    services.job_run(
-        job_id=job_id,
-        worker=self.request.hostname or "",
-        work=lambda job, progress: services.data_recount(progress=progress),
-    )
+    self.run_job(job_id, lambda job, progress: services.data_recount(progress=progress))
 
 
 @app.task(name="equitext.core.deliver_webhook", bind=True, max_retries=None)

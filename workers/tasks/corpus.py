@@ -4,7 +4,6 @@ from workers.celery import app
 @app.task(name="equitext.corpus.import", bind=True)
 def corpus_import(self, job_id: int) -> None:
     """Check and write a stored corpus file (large imports); the batch records the report."""
-    from apps.core import services as core_services
     from apps.corpus import services
 
     def work(job, progress):
@@ -14,4 +13,4 @@ def corpus_import(self, job_id: int) -> None:
             raise RuntimeError(str(exc)) from None  # the job fails with the summary; the batch keeps the rows
         return {"batch_id": batch.pk, "summary": services.import_summary(batch), "rows": batch.rows_imported}
 
-    core_services.job_run(job_id=job_id, worker=self.request.hostname or "", work=work)
+    self.run_job(job_id, work)

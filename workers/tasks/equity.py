@@ -16,9 +16,7 @@ ANSWERS_SOFT_LIMIT = 6 * 3600
 @app.task(name="equitext.ml.generate_answers", bind=True, acks_late=True, soft_time_limit=ANSWERS_SOFT_LIMIT,
           time_limit=ANSWERS_SOFT_LIMIT + 120)  # fmt: skip
 def generate_answers(self, job_id: int) -> None:
-    from apps.core import services as core
-
-    core.job_run(job_id=job_id, worker=self.request.hostname or "", work=_generate_answers)
+    self.run_job(job_id, _generate_answers)
 
 
 def _generate_answers(job, progress) -> dict:

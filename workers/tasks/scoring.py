@@ -37,9 +37,7 @@ SCORE_SOFT_LIMIT = 2 * 3600
     time_limit=GENERATE_SOFT_LIMIT + 120,
 )
 def generate(self, job_id: int) -> None:
-    from apps.core import services as core
-
-    core.job_run(job_id=job_id, worker=self.request.hostname or "", work=_generate)
+    self.run_job(job_id, _generate)
 
 
 def _generate(job, progress) -> dict:
@@ -154,13 +152,12 @@ def _run_reward_scorer(run):
 @app.task(name="equitext.ml.score_pending", bind=True, acks_late=True, soft_time_limit=SCORE_SOFT_LIMIT,
           time_limit=SCORE_SOFT_LIMIT + 120)  # fmt: skip
 def score_pending(self, job_id: int | None = None) -> None:
-    from apps.core import services as core
     from apps.scoring import services
 
     if job_id is None:
         services.scheduled_job_create(kind="score_pending", task=self.name)
         return
-    core.job_run(job_id=job_id, worker=self.request.hostname or "", work=_score_pending)
+    self.run_job(job_id, _score_pending)
 
 
 def _score_pending(job, progress) -> dict:
@@ -223,7 +220,7 @@ def train_reward(self, job_id: int | None = None, min_new_pairs: int | None = No
         core.job_create(kind="reward_train", task=self.name, requested_by=None,
                         parameters={"trigger": "schedule", "min_new_pairs": int(minimum)})  # fmt: skip
         return
-    core.job_run(job_id=job_id, worker=self.request.hostname or "", work=_train_reward)
+    self.run_job(job_id, _train_reward)
 
 
 def _train_reward(job, progress) -> dict:
@@ -323,18 +320,13 @@ def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs
 @app.task(name="equitext.scoring.readability_refresh", bind=True, acks_late=True, soft_time_limit=3600,
           time_limit=3720)  # fmt: skip
 def readability_refresh(self, job_id: int | None = None) -> None:
-    from apps.core import services as core
     from apps.scoring import services
 
     if job_id is None:
         services.scheduled_job_create(kind="readability_refresh", task=self.name)
         return
     since = services.last_success_started("readability_refresh")
-    core.job_run(
-        job_id=job_id,
-        worker=self.request.hostname or "",
-        work=lambda job, progress: services.readability_refresh(since=since, progress=progress),
-    )
+    self.run_job(job_id, lambda job, progress: services.readability_refresh(since=since, progress=progress))
 
 
 @app.task(name="equitext.scoring.jobs_sweep", acks_late=True, soft_time_limit=120, time_limit=150)
@@ -359,9 +351,7 @@ FINETUNE_SOFT_LIMIT = 12 * 3600
 @app.task(name="equitext.ml.finetune_generator", bind=True, acks_late=True,
           soft_time_limit=FINETUNE_SOFT_LIMIT, time_limit=FINETUNE_SOFT_LIMIT + 300)  # fmt: skip
 def finetune_generator(self, job_id: int) -> None:
-    from apps.core import services as core
-
-    core.job_run(job_id=job_id, worker=self.request.hostname or "", work=_finetune_generator)
+    self.run_job(job_id, _finetune_generator)
 
 
 def _finetune_generator(job, progress) -> dict:

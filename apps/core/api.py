@@ -7,14 +7,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core import selectors, webhooks
+from apps.core.errors import ServiceError
 from apps.core.forms import AuditFilterForm
 from apps.core.models import AuditLog, Job, Webhook, WebhookDelivery
 from apps.core.roles import CURATE, RATE, is_admin
-from apps.core.services import BrokerUnavailable
 
 
 class IsCurator(permissions.BasePermission):
@@ -32,10 +33,12 @@ class IsRater(permissions.BasePermission):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: every error body carries a `detail` a person can act on."""
-    if isinstance(exc, BrokerUnavailable):
-        exc = ServiceUnavailable(str(exc))
-    elif isinstance(exc, Http404):
+    """DRF's handler, plus: every error body carries a `detail` a person can act on, and a service's
+    refusal (apps.core.errors.ServiceError) answers with its own status, message and `errors`."""
+    if isinstance(exc, ServiceError):
+        body = {"detail": exc.message} | ({"errors": exc.errors} if exc.errors else {})
+        return Response(body, status=exc.status)
+    if isinstance(exc, Http404):
         exc = NotFound("Not found, or not visible to your account.")
     elif isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
@@ -67,12 +70,6 @@ ERROR_RESPONSES = {
         ErrorSerializer, description="Conflicts with the current state (e.g. a stale version)."
     ),
 }
-
-
-class ServiceUnavailable(APIException):
-    status_code = 503
-    default_detail = "A service this request needs is unavailable; try again shortly."
-    default_code = "service_unavailable"
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from apps.core.services import BrokerUnavailable
+from apps.core.errors import Unavailable
 
 
 class ServiceUnavailableMiddleware:
@@ -13,6 +13,6 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, BrokerUnavailable):
+        if isinstance(exception, Unavailable):
             return render(request, "503.html", {"message": str(exception)}, status=503)
         return None

@@ -11,14 +11,15 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.errors import Unavailable
 from apps.core.health import check_broker
 from apps.core.models import AuditLog, Job
 
 logger = logging.getLogger(__name__)
 
 
-class BrokerUnavailable(Exception):
-    """The job queue (Redis) cannot be reached; nothing was started. Views answer 503 with this message."""
+class BrokerUnavailable(Unavailable):
+    """The job queue (Redis) cannot be reached; nothing was started. Pages and the API answer 503."""
 
     def __init__(self):
         super().__init__(

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,7 +18,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.conftest import ROOT
+from tests.processes import ROOT, celery_worker_start, wait_for, worker_heartbeat_seen
 
 PG_BIN = (
     sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1] if Path("/usr/lib/postgresql").exists() else None
@@ -30,16 +29,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _wait(predicate, what: str, timeout: float = 30, proc: subprocess.Popen | None = None, log: Path = None):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}; see {log}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what} not ready within {timeout} s; see {log}")
-        time.sleep(0.1)
 
 
 class PgCluster:
@@ -112,7 +101,9 @@ class RedisServer:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         client = self.client()
-        _wait(lambda: self._answers(client), "redis-server", proc=self.proc, log=self.workdir / "redis.log")
+        wait_for(
+            lambda: self._answers(client), what="redis-server", proc=self.proc, log=self.workdir / "redis.log"
+        )
 
     @staticmethod
     def _answers(client) -> bool:
@@ -206,19 +197,12 @@ def start_web(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
         with socket.socket() as sock:
             return sock.connect_ex(("127.0.0.1", port)) == 0
 
-    _wait(listening, "gunicorn", timeout=60, proc=proc, log=log)
+    wait_for(listening, 60, what="gunicorn", proc=proc, log=log)
     return proc, f"http://127.0.0.1:{port}"
 
 
 def start_worker(env: dict, log: Path, redis_client: redis.Redis) -> subprocess.Popen:
     """A Celery worker on both queues, like the `celery_worker` fixture's; ready once it beats."""
-    name = f"faults-{os.getpid()}@%h"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", "default,gpu",
-             "--concurrency", "1", "--pool", "prefork", "--loglevel", "INFO", "--without-mingle",
-             "--without-gossip", "-n", name],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    _wait(lambda: any(redis_client.scan_iter("equitext:heartbeat:*")), "celery worker", 60, proc, log)
+    proc = celery_worker_start(env=env, log=log, name=f"faults-{os.getpid()}@%h")
+    wait_for(lambda: worker_heartbeat_seen(redis_client), 60, what="celery worker", proc=proc, log=log)
     return proc

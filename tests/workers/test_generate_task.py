@@ -5,7 +5,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from django.db import connection
 from apps.core.models import AuditLog, Job
 from apps.scoring import services
 from apps.scoring.models import Candidate, ModelRun
-from tests.conftest import ROOT, wait_for
 from tests.corpus.factories import DocumentFactory, SegmentFactory
+from tests.processes import ROOT, celery_worker_start, wait_for, worker_env
 from tests.scoring.factories import ModelRunFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -52,21 +51,12 @@ def test_a_run_on_a_real_worker_succeeds_with_stored_and_scored_candidates(celer
     assert run.candidates.count() == 2
 
 
-def _own_worker(queue: str, name: str) -> tuple[subprocess.Popen, object]:
+def _own_worker(queue: str, name: str) -> tuple[subprocess.Popen, Path]:
     """A worker like the `celery_worker` fixture's, on a private queue, in its own process group."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "EQUITEXT_TESTING": "1",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "WORKER_HEARTBEAT_SECONDS": "1",
-    }
-    log = open(ROOT / ".data" / f"test-worker-{name}.log", "w")  # noqa: SIM115 (closed by the test)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", queue, "--concurrency", "1",
-         "--pool", "prefork", "--loglevel", "INFO", "--without-mingle", "--without-gossip", "-n", name],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+    log = ROOT / ".data" / f"test-worker-{name}.log"
+    proc = celery_worker_start(
+        env=worker_env(connection.settings_dict), log=log, name=name, queues=queue, new_session=True
+    )
     return proc, log
 
 
@@ -98,7 +88,7 @@ def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, t
     job, run, segments = _long_run(curator)
     name = f"kill-{os.getpid()}@test"
     queue = f"kill-test-{os.getpid()}"
-    proc, log = _own_worker(queue, name)
+    proc, _ = _own_worker(queue, name)
     try:
         app.send_task("equitext.ml.generate", args=[job.pk], queue=queue)
         wait_for(
@@ -110,7 +100,6 @@ def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, t
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
     assert Job.objects.get(pk=job.pk).status == "running"  # nobody is left to finish it
     wait_for(lambda: not test_redis.exists("equitext:heartbeat:" + name), timeout=30)
@@ -147,7 +136,7 @@ def test_a_pool_process_killed_mid_run_fails_its_job_and_the_requeued_message_ad
         wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=Job.FINISHED).exists(), timeout=60)
         at_failure = _outputs(run)
         # The requeued message is received again, by the new pool process, which finds the job finished.
-        worker_log = Path(log.name)
+        worker_log = log
         wait_for(
             lambda: (
                 len(re.findall(r"equitext\.ml\.generate\[[^]]+\] received", worker_log.read_text())) == 2
@@ -158,7 +147,6 @@ def test_a_pool_process_killed_mid_run_fails_its_job_and_the_requeued_message_ad
         assert proc.poll() is None, "the worker lives on"
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
     job.refresh_from_db()
     run.refresh_from_db()

@@ -357,8 +357,7 @@ def rate_estimate(
     if proportion and value in (0.0, 1.0):
         low, high = clopper_pearson(int(round(value)) * n_items, n_items)
         note = (
-            f"{int(successes_arr.sum()):,} of {n_ratings:,} ratings record the outcome: a bootstrap has no "
-            f"spread here, so the interval is Clopper–Pearson exact with n = {n_items:,} items."
+            f"{int(successes_arr.sum()):,} of {n_ratings:,} ratings: exact interval over {n_items:,} items."
         )
         interval = Interval(low, high, CLOPPER_PEARSON)
         return Estimate(value=value, **_with_interval(base, interval, note))

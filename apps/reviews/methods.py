@@ -106,7 +106,10 @@ def results_methods(study: Study, tables: list[Table], *, excluded: list[dict] =
         + (f" ({exact:,} estimates)." if exact else " (none here).")
         + _without_interval(rated)
     )
-    parts.append("Completion tables count every submitted rating, including those of raters left out.")
+    if excluded:
+        parts.append(
+            "Completion tables count every submitted rating, including those of the raters left out."
+        )
     return " ".join(parts)
 
 

@@ -78,28 +78,27 @@ class Table:
         if not self.statistic:
             return self.columns
         labels = self.columns[: self.label_count]
-        return [*labels, "estimate", "95% CI", "interval", "n items", "n ratings", "items left out", "note"]
+        return [*labels, "estimate", "95% CI", "interval", "n items", "n ratings", "items left out"]
 
     @property
-    def display_rows(self) -> list[list]:
-        """Rows as a page shows them: values rounded to 3 decimals, the interval as one cell."""
+    def display_rows(self) -> list[dict]:
+        """Rows as a page shows them: {"cells", "note"}, values rounded to 3 decimals, the interval as
+        one cell, the row's note on a line of its own below it."""
         if not self.statistic:
-            return self.rows
+            return [{"cells": row, "note": ""} for row in self.rows]
         shown = []
         for row, e in zip(self.rows, self.estimates, strict=True):
-            interval = f"[{e.low:.3f}, {e.high:.3f}]" if e.low is not None else None
-            shown.append(
-                [
-                    *row[: self.label_count],
-                    _fmt(e.value),
-                    interval,
-                    e.interval_method,
-                    e.n_items,
-                    e.n_ratings,
-                    e.n_items_left_out,
-                    e.note,
-                ]
-            )
+            interval = f"[{e.low:.3f},\u00a0{e.high:.3f}]" if e.low is not None else None
+            cells = [
+                *row[: self.label_count],
+                _fmt(e.value),
+                interval,
+                e.interval_method,
+                e.n_items,
+                e.n_ratings,
+                e.n_items_left_out,
+            ]
+            shown.append({"cells": cells, "note": e.note})
         return shown
 
     @property

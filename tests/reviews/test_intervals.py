@@ -33,7 +33,7 @@ def test_clopper_pearson_at_zero_and_n_is_the_exact_bound():
     assert estimate.high == pytest.approx(1 - 0.025 ** (1 / 20), abs=1e-12)
     assert estimate.high == pytest.approx(0.16843, abs=1e-5)
     assert estimate.interval_method == "Clopper–Pearson" and estimate.n_resamples is None
-    assert "0 of 60 ratings" in estimate.note and "n = 20 items" in estimate.note
+    assert estimate.note == "0 of 60 ratings: exact interval over 20 items."
     # 60 of 60: mirrored, lower bound 0.025^(1/20) = 0.83157.
     full = agreement.rate_estimate([3] * 20, [3] * 20, seed=1)
     assert (full.low, full.high) == (pytest.approx(0.025 ** (1 / 20), abs=1e-12), 1.0)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from apps.core.api import IsCurator, IsRater
 from apps.core.roles import is_curator
 from apps.reviews import assignment as engine
-from apps.reviews import quality, results, selectors, services
+from apps.reviews import methods, quality, results, selectors, services
 from apps.reviews.api_quality import CURATOR_ACTIONS, StudyQualityActions
 from apps.reviews.models import Assignment, Rating, Rubric, Study
 from apps.reviews.rubric import RubricError
@@ -276,14 +276,47 @@ class CorrectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class EstimateSerializer(serializers.Serializer):
+    """How one row's number was computed (unrounded), in the order of the table's rows."""
+
+    labels = serializers.DictField(child=serializers.JSONField(), help_text="The row's label columns.")
+    statistic = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    confidence_level = serializers.FloatField()
+    interval_method = serializers.ChoiceField(choices=["BCa bootstrap", "Clopper–Pearson", "none"])
+    n_resamples = serializers.IntegerField(
+        allow_null=True, help_text="Bootstrap resamples; null: none drawn."
+    )
+    n_resamples_undefined = serializers.IntegerField(
+        help_text="Resamples in which the statistic is undefined."
+    )
+    resampling_unit = serializers.CharField(allow_null=True)
+    seed = serializers.IntegerField(allow_null=True)
+    n_items = serializers.IntegerField()
+    n_ratings = serializers.IntegerField()
+    n_items_left_out = serializers.IntegerField()
+    left_out_reason = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+
+
 class ResultTableSerializer(serializers.Serializer):
-    """One results table (also downloadable as CSV from the results page)."""
+    """One results table (also downloadable as CSV from the results page). Rows hold unrounded values;
+    tables of estimates also name the statistic and carry one `estimates` entry per row."""
 
     key = serializers.CharField()
     title = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
     note = serializers.CharField(allow_blank=True)
+    statistic = serializers.CharField(required=False)
+    confidence_level = serializers.FloatField(required=False)
+    interval_methods = serializers.ListField(child=serializers.CharField(), required=False)
+    n_resamples = serializers.IntegerField(required=False)
+    resampling_unit = serializers.CharField(required=False)
+    seed = serializers.IntegerField(required=False)
+    estimates = EstimateSerializer(many=True, required=False)
 
 
 class _StudyTablesSerializer(serializers.Serializer):
@@ -295,10 +328,16 @@ class _StudyTablesSerializer(serializers.Serializer):
 
 
 class StudyResultsSerializer(_StudyTablesSerializer):
+    methods = serializers.CharField(
+        help_text="The Methods paragraph: statistics, intervals, seed, exclusions."
+    )
     tables = ResultTableSerializer(many=True)
 
 
 class StudyAgreementSerializer(_StudyTablesSerializer):
+    methods = serializers.CharField(
+        help_text="The Methods paragraph: statistics, intervals, seed, exclusions."
+    )
     table = ResultTableSerializer()
 
 
@@ -422,7 +461,8 @@ class StudyViewSet(
     @extend_schema(parameters=[EXCLUDE_FLAGGED], responses={200: StudyResultsSerializer})
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
-        """Completion, bias rates, preferences or counterfactual outcomes with 95% BCa intervals.
+        """Completion, bias rates, preferences or counterfactual outcomes with 95% intervals, each row
+        naming its statistic and interval method (`estimates`), and a citable `methods` paragraph.
 
         `?exclude_flagged=true` leaves out the ratings of raters with open quality flags;
         `excluded_raters` says who was left out and why (`flagged_raters`: who is flagged either way)."""
@@ -430,12 +470,14 @@ class StudyViewSet(
         exclusion = quality.exclusion_for(
             study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
         )
+        tables = results.study_results(study, exclude=exclusion.ids)
         return Response(
             {
                 "study": study.pk,
                 "seed": study.seed,
                 **exclusion.as_dict(),
-                "tables": [t.as_dict() for t in results.study_results(study, exclude=exclusion.ids)],
+                "methods": methods.results_methods(study, tables, excluded=exclusion.excluded),
+                "tables": [t.as_dict() for t in tables],
             }
         )
 
@@ -448,12 +490,14 @@ class StudyViewSet(
         exclusion = quality.exclusion_for(
             study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
         )
+        table = results.study_agreement(study, exclude=exclusion.ids)
         return Response(
             {
                 "study": study.pk,
                 "seed": study.seed,
                 **exclusion.as_dict(),
-                "table": results.study_agreement(study, exclude=exclusion.ids).as_dict(),
+                "methods": methods.agreement_methods(study, table, excluded=exclusion.excluded),
+                "table": table.as_dict(),
             }
         )
 

@@ -1,15 +1,21 @@
-"""Results of a study: the tables a curator reads (and downloads as CSV), each number with its n.
+"""Results of a study: the tables a curator reads (and downloads as CSV), each number with its n, the
+statistic it is and how its interval was made.
 
 Rates pool ratings over items (ratings that found X / ratings) and get 95% BCa bootstrap intervals
-resampling items (1,000 resamples, the study's seed). Agreement is computed per rubric question and
-per rater group (and across all raters): Krippendorff's alpha (nominal for choices, ordinal for
-scales) and Randolph's kappa. Multiple-choice questions count each option as ticked / not ticked in
-every rating of the item (a rating that found no bias ticks no dimension).
+resampling items (1,000 resamples, the study's seed as recorded), or the Clopper–Pearson interval when a
+rate is exactly 0 or 1 (see `agreement` and `intervals`). Agreement is computed per rubric question and
+per rater group (and across all raters): Krippendorff's alpha at the question's level of measurement
+(`rubric.question_kind`) and Randolph's kappa. Multiple-choice questions count each option as ticked /
+not ticked in every rating of the item (a rating that found no bias ticks no dimension).
+
+Every rating table carries one `agreement.Estimate` per row (`Table.estimates`): rows hold the
+unrounded values and, after the original columns, the seed, interval method, resamples, undefined
+resamples, resampling unit and the items left out with the reason; pages round (`display_rows`).
 """
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Max
@@ -18,28 +24,10 @@ from apps.reviews import agreement
 from apps.reviews.models import Rating, Rubric, Study, StudyItem
 from apps.reviews.rubric import question_kind
 from apps.reviews.selectors import current_ratings, study_completion
+from apps.reviews.tables import DETAIL_COLUMNS, ESTIMATE_COLUMNS, NO_RATINGS, Table
 
 ALL_GROUPS = "All raters"
-
-
-@dataclass
-class Table:
-    key: str  # used in the CSV file name
-    title: str
-    columns: list[str]
-    rows: list[list] = field(default_factory=list)
-    chart: list[dict] = field(default_factory=list)  # {"label", "value", "low", "high", "n"}
-    chart_domain: tuple[float, float] = (0.0, 1.0)
-    note: str = ""
-
-    def as_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "title": self.title,
-            "columns": self.columns,
-            "rows": self.rows,
-            "note": self.note,
-        }
+CACHE_VERSION = 2  # bump when the cached tables change shape
 
 
 @dataclass
@@ -92,23 +80,10 @@ def _load(study: Study, exclude: frozenset[int] = frozenset()) -> list[_Rating]:
     return loaded
 
 
-def _fmt(value, digits: int = 3):
-    return None if value is None else round(value, digits)
-
-
-def _estimate_row(prefix: list, estimate: agreement.Estimate) -> list:
-    return [
-        *prefix,
-        _fmt(estimate.value),
-        _fmt(estimate.low),
-        _fmt(estimate.high),
-        estimate.n_items,
-        estimate.n_ratings,
-        estimate.note,
-    ]
-
-
-ESTIMATE_COLUMNS = ["estimate", "95% CI low", "95% CI high", "n items", "n ratings", "note"]
+def _groups(ratings: list[_Rating]) -> list[str]:
+    """Each rater group of the ratings, then all raters together when there is more than one group."""
+    groups = sorted({r.group for r in ratings})
+    return [*groups, ALL_GROUPS] if len(groups) > 1 else groups
 
 
 def _rate_table(
@@ -121,17 +96,26 @@ def _rate_table(
     by_stratum=True,
 ) -> Table:
     """One row per (stratum, rater group, outcome): the share of ratings for which outcome(response)
-    is true, among the ratings for which it is defined (outcome returns None to leave a rating out)."""
-    table = Table(key=key, title=title, columns=[*labels, "rater group", "outcome", *ESTIMATE_COLUMNS])
-    groups = sorted({r.group for r in ratings})
+    is true, among the ratings for which it is defined (outcome returns None to leave a rating out; an
+    item none of whose ratings is defined is counted as left out)."""
+    table = Table(
+        key=key,
+        title=title,
+        columns=[*labels, "rater group", "outcome", *ESTIMATE_COLUMNS, "seed", *DETAIL_COLUMNS],
+        statistic="rate: ratings that record the outcome / ratings, pooled over items",
+        label_count=len(labels) + 2,
+        seed=seed,
+        note="" if ratings else NO_RATINGS,
+    )
     strata = sorted({r.stratum for r in ratings}) if by_stratum else [()]
     for stratum in strata:
-        for group in [*groups, ALL_GROUPS] if len(groups) > 1 else groups:
+        for group in _groups(ratings):
             subset = [
                 r
                 for r in ratings
                 if (not by_stratum or r.stratum == stratum) and (group == ALL_GROUPS or r.group == group)
             ]
+            rated = {r.item_id for r in subset}
             for outcome_label, outcome in outcomes.items():
                 hits, totals = defaultdict(float), defaultdict(float)
                 for r in subset:
@@ -141,21 +125,18 @@ def _rate_table(
                     totals[r.item_id] += 1
                     hits[r.item_id] += float(value)
                 items = sorted(totals)
+                left_out = len(rated) - len(items)
                 estimate = agreement.rate_estimate(
-                    [hits[i] for i in items], [totals[i] for i in items], seed=seed
+                    [hits[i] for i in items],
+                    [totals[i] for i in items],
+                    seed=seed,
+                    n_items_left_out=left_out,
+                    left_out_reason="no rating of the item answers the question the outcome needs"
+                    if left_out
+                    else "",
                 )
                 prefix = [*stratum, group, outcome_label]
-                table.rows.append(_estimate_row(prefix, estimate))
-                if estimate.value is not None:
-                    table.chart.append(
-                        {
-                            "label": " · ".join(str(p) for p in prefix),
-                            "value": estimate.value,
-                            "low": estimate.low,
-                            "high": estimate.high,
-                            "n": estimate.n_ratings,
-                        }
-                    )
+                table.add(prefix, estimate, " · ".join(str(p) for p in prefix))
     return table
 
 
@@ -288,32 +269,33 @@ def _simplification_tables(study, ratings, seed) -> list[Table]:
         table = Table(
             key="scores",
             title="Mean scores",
-            columns=["rater group", "question", *ESTIMATE_COLUMNS],
+            columns=["rater group", "question", *ESTIMATE_COLUMNS, "seed", *DETAIL_COLUMNS],
+            statistic="mean score: sum of the scale answers / ratings, pooled over items",
+            label_count=2,
+            seed=seed,
+            note="" if ratings else NO_RATINGS,
         )
-        groups = sorted({r.group for r in ratings})
         for question in scales:
             table.chart_domain = (question["min"], question["max"])
-            for group in [*groups, ALL_GROUPS] if len(groups) > 1 else groups:
-                sums, totals = defaultdict(float), defaultdict(float)
+            for group in _groups(ratings):
+                sums, totals, rated = defaultdict(float), defaultdict(float), set()
                 for r in ratings:
-                    if (group == ALL_GROUPS or r.group == group) and question["key"] in r.response:
+                    if group != ALL_GROUPS and r.group != group:
+                        continue
+                    rated.add(r.item_id)
+                    if question["key"] in r.response:
                         sums[r.item_id] += r.response[question["key"]]
                         totals[r.item_id] += 1
                 items = sorted(totals)
+                left_out = len(rated) - len(items)
                 estimate = agreement.mean_estimate(
-                    [sums[i] for i in items], [totals[i] for i in items], seed=seed
+                    [sums[i] for i in items],
+                    [totals[i] for i in items],
+                    seed=seed,
+                    n_items_left_out=left_out,
+                    left_out_reason="no rating of the item answers the question" if left_out else "",
                 )
-                table.rows.append(_estimate_row([group, question["label"]], estimate))
-                if estimate.value is not None:
-                    table.chart.append(
-                        {
-                            "label": f"{group} · {question['key']}",
-                            "value": estimate.value,
-                            "low": estimate.low,
-                            "high": estimate.high,
-                            "n": estimate.n_ratings,
-                        }
-                    )
+                table.add([group, question["label"]], estimate, f"{group} · {question['key']}")
         tables.append(table)
     for question in study.rubric.questions:
         if question["type"] == "multi":
@@ -336,7 +318,7 @@ def study_results(study: Study, *, exclude: frozenset[int] = frozenset()) -> lis
 
     `exclude` (rater user ids) leaves those raters' ratings out of the rating tables; completion always
     counts everyone's work."""
-    seed = int(study.seed) % (2**32)
+    seed = int(study.seed)  # as recorded: NumPy seeds from the whole integer, however large
     completion = study_completion(study)
     tables = [
         Table(
@@ -407,11 +389,11 @@ def _cached(study: Study, name: str, compute, exclude: frozenset[int] = frozense
     roles = StudyItem.objects.filter(study=study).exclude(role=StudyItem.Role.REGULAR).count()
     excluded = ",".join(map(str, sorted(exclude))) or "-"
     key = (
-        f"reviews:{name}:{study.pk}:{state['n']}:{state['last']}:{study.status}:{study.blinding}:{study.seed}"
+        f"reviews:{CACHE_VERSION}:{name}:{study.pk}:{state['n']}:{state['last']}:{study.status}:{study.blinding}:{study.seed}"
         f":{roles}:{excluded}"
     )
     if len(key) > 200:  # many excluded raters: keep the cache key short
-        key = f"reviews:{name}:{study.pk}:" + hashlib.sha256(key.encode()).hexdigest()
+        key = f"reviews:{CACHE_VERSION}:{name}:{study.pk}:" + hashlib.sha256(key.encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -426,29 +408,30 @@ def study_agreement(study: Study, *, exclude: frozenset[int] = frozenset()) -> T
 
 
 def _agreement_table(study: Study, exclude: frozenset[int] = frozenset()) -> Table:
-    seed = int(study.seed) % (2**32)
+    seed = int(study.seed)
     ratings = _load(study, exclude)
     table = Table(
         key="agreement",
         title="Agreement per question and rater group",
-        columns=[
-            "question",
-            "level",
-            "rater group",
-            "statistic",
-            *ESTIMATE_COLUMNS,
-            "seed",
-        ],
+        columns=["question", "level", "rater group", "statistic", *ESTIMATE_COLUMNS, "seed", *DETAIL_COLUMNS],
         chart_domain=(-1.0, 1.0),
-        note="Items with fewer than two ratings carry no agreement information and are left out.",
+        note=(
+            "Items where fewer than two ratings answer the question carry no agreement information and are "
+            "left out (counted in each row)."
+            if ratings
+            else NO_RATINGS
+        ),
+        statistic=f"{agreement.ALPHA} and {agreement.KAPPA}",
+        label_count=4,
+        seed=seed,
     )
-    groups = sorted({r.group for r in ratings})
     for question in study.rubric.questions:
         level = question_kind(question)
         if level == "none":
             continue
+        measure = "nominal" if question["type"] == "multi" else level
         for variable, categories, value_of in _variables(question):
-            for group in [*groups, ALL_GROUPS] if len(groups) > 1 else groups:
+            for group in _groups(ratings):
                 units = defaultdict(list)
                 for r in ratings:
                     if group != ALL_GROUPS and r.group != group:
@@ -457,21 +440,14 @@ def _agreement_table(study: Study, exclude: frozenset[int] = frozenset()) -> Tab
                     if value is not None:
                         units[r.item_id].append(value)
                 unit_values = [units[i] for i in sorted(units)]
-                measure = "nominal" if question["type"] == "multi" else level
-                alpha = agreement.alpha_estimate(unit_values, categories, measure, seed=seed)
+                try:
+                    alpha = agreement.alpha_estimate(unit_values, categories, measure, seed=seed)
+                except agreement.LevelError as exc:
+                    alpha = agreement.Estimate(None, None, None, 0, 0, seed, str(exc), agreement.ALPHA)
                 kappa = agreement.kappa_estimate(unit_values, categories, seed=seed)
-                for name, estimate in (("Krippendorff's alpha", alpha), ("Randolph's kappa", kappa)):
-                    table.rows.append([*_estimate_row([variable, measure, group, name], estimate), seed])
-                    if estimate.value is not None:
-                        table.chart.append(
-                            {
-                                "label": f"{variable} · {group} · {'α' if name.startswith('K') else 'κ'}",
-                                "value": estimate.value,
-                                "low": estimate.low,
-                                "high": estimate.high,
-                                "n": estimate.n_ratings,
-                            }
-                        )
+                for name, estimate in ((agreement.ALPHA, alpha), (agreement.KAPPA, kappa)):
+                    symbol = "α" if name == agreement.ALPHA else "κ"
+                    table.add([variable, measure, group, name], estimate, f"{variable} · {group} · {symbol}")
     return table
 
 

@@ -9,6 +9,7 @@ A definition is `{"questions": [question, ...]}`; a question is
      "options": [{"value": "none", "label": "No bias"}, …],   # single and multi
      "min": 1, "max": 5, "min_label": "…", "max_label": "…",  # scale (integers, min < max)
      "required": true,
+     "level": "ordinal",                 # optional; agreement's level of measurement (see question_kind)
      "shown_if": {"key": "bias", "in": ["minor", "severe"]}}  # optional; refers to an earlier question
 
 A question whose condition does not hold is hidden: it must not be answered, and `required` applies only
@@ -21,6 +22,8 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from apps.reviews.agreement import LEVELS
 
 QUESTION_TYPES = ("single", "multi", "scale", "text")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -85,7 +88,7 @@ def _question_validate(raw, index: int, seen: dict, problems: _Problems) -> dict
         problems.add(where, f'The key "{key}" is used by two questions; keys must be unique.')
         return None
     allowed = {"key", "label", "help", "type", "options", "min", "max", "min_label", "max_label"}
-    allowed |= {"required", "shown_if", "max_length"}
+    allowed |= {"required", "shown_if", "max_length", "level"}
     for extra in sorted(set(raw) - allowed):
         problems.add(where, f'Unknown field "{extra}".')
     label = raw.get("label")
@@ -130,9 +133,40 @@ def _question_validate(raw, index: int, seen: dict, problems: _Problems) -> dict
                 where, f"max_length is at most {TEXT_MAX_LENGTH:,} (the EQUITEXT_MAX_COMMENT_CHARS setting)."
             )
         question["max_length"] = max_length
+    if "level" in raw:
+        problem = _level_problem(question, raw["level"])
+        if problem:
+            problems.add(where, problem)
+        else:
+            question["level"] = raw["level"]
     if raw.get("shown_if") is not None:
         question["shown_if"] = _condition_validate(raw["shown_if"], where, seen, problems)
     return question
+
+
+def _level_problem(question: dict, level) -> str:
+    """Why `level` cannot measure agreement on this question ("" when it can)."""
+    qtype = question["type"]
+    if qtype == "text":
+        return 'A free-text question is not part of agreement; remove "level".'
+    if level not in LEVELS:
+        return f"level must be one of {', '.join(LEVELS)}, not {level!r}."
+    if qtype == "multi" and level != "nominal":
+        return (
+            f'level "{level}" does not apply to a multiple-choice question: agreement counts each option as '
+            'ticked or not ticked, which is "nominal".'
+        )
+    if qtype == "single" and level in ("interval", "ratio"):
+        return (
+            f'level "{level}" needs numeric answers, but the answers to a single-choice question are option '
+            'labels: use "nominal", or "ordinal" when the options are listed in order.'
+        )
+    if qtype == "scale" and level == "ratio" and _is_int(question.get("min")) and question["min"] < 0:
+        return (
+            f'level "ratio" needs a true zero with no values below it, but this scale runs from '
+            f'{question["min"]} to {question["max"]}: use "interval" or "ordinal".'
+        )
+    return ""
 
 
 def _options_validate(options, where: str, problems: _Problems) -> list[dict]:
@@ -284,8 +318,11 @@ def _answer_validate(question: dict, value, problems: _Problems):
 
 
 def question_kind(question: dict) -> str:
-    """The level of measurement used for agreement: nominal (choices), ordinal (scales), or none (text)."""
-    return {"single": "nominal", "multi": "nominal", "scale": "ordinal"}.get(question["type"], "none")
+    """The level of measurement used for agreement: the question's declared `level`, else nominal
+    (choices) or ordinal (scales); none for free text."""
+    if question["type"] == "text":
+        return "none"
+    return question.get("level") or {"single": "nominal", "multi": "nominal"}.get(question["type"], "ordinal")
 
 
 def response_sanitise_draft(definition: dict, draft) -> dict:

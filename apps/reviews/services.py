@@ -312,8 +312,10 @@ def study_create(
         errors["lease_minutes"] = ["The lease time is a whole number of minutes from 1 to 1440."]
     if seed is None:
         seed = secrets.randbelow(2**31)
-    elif not isinstance(seed, int) or not 0 <= seed < 2**63:
-        errors["seed"] = ["The seed is a non-negative whole number."]
+    elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        # The seed is stored and used whole (results seed NumPy from the full integer), so refuse what
+        # the database cannot hold rather than reduce it.
+        errors["seed"] = [f"The seed is a whole number from 0 to {2**63 - 1:,} (2^63 − 1); got {seed!r}."]
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         errors["limit"] = ["The item limit is a positive whole number."]
     quota_rows = _quotas_validate(quotas, errors)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.core.exports import csv_cell
 from apps.core.roles import RATE, require_curator
 from apps.reviews import assignment as engine
-from apps.reviews import charts, quality, results, selectors, services
+from apps.reviews import charts, methods, quality, results, selectors, services
 from apps.reviews.forms import PreassignForm, StudyForm, rating_fields, response_from_post
 from apps.reviews.models import Assignment, Rubric, Study
 from apps.reviews.rubric import RubricError
@@ -127,8 +127,11 @@ def study_results(request, pk: int):
     study = get_object_or_404(selectors.studies_all(), pk=pk)
     exclusion = _exclusion(request, study)
     tables = _with_charts(results.study_results(study, exclude=exclusion.ids))
+    text = methods.results_methods(study, tables, excluded=exclusion.excluded)
     return render(
-        request, "reviews/study_results.html", {"study": study, "tables": tables, "exclusion": exclusion}
+        request,
+        "reviews/study_results.html",
+        {"study": study, "tables": tables, "exclusion": exclusion, "methods": text},
     )
 
 
@@ -138,8 +141,11 @@ def study_agreement(request, pk: int):
     study = get_object_or_404(selectors.studies_all(), pk=pk)
     exclusion = _exclusion(request, study)
     table = _with_charts([results.study_agreement(study, exclude=exclusion.ids)])[0]
+    text = methods.agreement_methods(study, table, excluded=exclusion.excluded)
     template = "reviews/study_agreement.html#agreement" if request.htmx else "reviews/study_agreement.html"
-    return render(request, template, {"study": study, "table": table, "exclusion": exclusion})
+    return render(
+        request, template, {"study": study, "table": table, "exclusion": exclusion, "methods": text}
+    )
 
 
 @require_GET

@@ -232,16 +232,24 @@ def test_results_and_agreement_over_the_api(
     assert results["seed"] == independent_study.seed
     bias = {(row[2], row[3]): row for row in tables["bias_rate"]["rows"]}
     physicians = bias[("Physicians", "biased (minor or severe)")]
-    assert physicians[4:7] == [1.0, 1.0, 1.0], "every physician rating found bias: a zero-width interval"
+    # Every physician rating found bias (10 of 10 over 5 items): no bootstrap spread, so the interval is
+    # Clopper–Pearson with n = 5 items: lower bound (0.025)^(1/5) = 0.4782, upper bound 1; never [1, 1].
+    assert physicians[4] == 1.0 and physicians[6] == 1.0
+    assert physicians[5] == pytest.approx(0.025 ** (1 / 5))
     assert physicians[7:9] == [5, 10], "n items and n ratings"
+    named = dict(zip(tables["bias_rate"]["columns"], physicians, strict=True))
+    assert named["interval method"] == "Clopper–Pearson" and named["seed"] == independent_study.seed
     assert bias[("Consumers", "biased (minor or severe)")][4] == 0.0
     assert bias[("All raters", "biased (minor or severe)")][4] == pytest.approx(10 / 15, abs=1e-3)
     completion = {row[0]: row for row in tables["completion_groups"]["rows"]}
     assert completion["Physicians"][1:3] == [10, 10]
     agreement = curator_client.get(f"/api/v1/studies/{independent_study.pk}/agreement/").json()["table"]
     rows = {(row[0], row[2], row[3]): row for row in agreement["rows"]}
-    assert rows[("bias", "Physicians", "Randolph's kappa")][4] == 1.0
-    assert rows[("bias", "Physicians", "Randolph's kappa")][7:9] == [5, 10]
+    kappa = rows[("bias", "Physicians", "Randolph's kappa")]
+    assert kappa[4] == 1.0 and kappa[7:9] == [5, 10]
+    assert kappa[5:7] == [None, None] and "every item has the same ratings" in kappa[9], (
+        "unanimous on every item: no sampling spread, so no interval (and a note), never [1.0, 1.0]"
+    )
     assert api_as(rater_physician).get(f"/api/v1/studies/{independent_study.pk}/results/").status_code == 403
 
 

@@ -17,8 +17,8 @@ from apps.core.api import IsCurator, IsRater
 from apps.core.roles import is_curator
 from apps.reviews import assignment as engine
 from apps.reviews import quality, results, selectors, services
-from apps.reviews.api_quality import CURATOR_ACTIONS, StudyQualityActions
 from apps.reviews.models import Assignment, Rating, Rubric, Study
+from apps.reviews.quality.api import CURATOR_ACTIONS, StudyQualityActions
 from apps.reviews.rubric import RubricError
 
 EXCLUDE_FLAGGED = OpenApiParameter(
@@ -427,6 +427,7 @@ class StudyViewSet(
         `?exclude_flagged=true` leaves out the ratings of raters with open quality flags;
         `excluded_raters` says who was left out and why (`flagged_raters`: who is flagged either way)."""
         study = self.get_object()
+        quality.flags_refresh(study=study)
         exclusion = quality.exclusion_for(
             study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
         )
@@ -445,6 +446,7 @@ class StudyViewSet(
         """Krippendorff's alpha and Randolph's kappa per rubric question and rater group, with intervals;
         `?exclude_flagged=true` as for results."""
         study = self.get_object()
+        quality.flags_refresh(study=study)
         exclusion = quality.exclusion_for(
             study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
         )

@@ -44,7 +44,7 @@ from django.utils import timezone
 from apps.core.services import audit_record
 from apps.reviews import events
 from apps.reviews.models import Assignment, ItemSlot, Rating, Study, StudyItem
-from apps.reviews.onboarding import consent_pending
+from apps.reviews.quality.onboarding import consent_pending
 from apps.reviews.rubric import RubricError, response_sanitise_draft, response_validate
 
 

@@ -117,7 +117,9 @@ def _with_charts(tables):
 
 
 def _exclusion(request, study: Study):
-    """Who results leave out: raters with open quality flags when `?exclude_flagged=1`."""
+    """Who results leave out: raters with open quality flags when `?exclude_flagged=1` (flags brought up
+    to date first)."""
+    quality.flags_refresh(study=study)
     return quality.exclusion_for(study, exclude_flagged=quality.truthy(request.GET.get("exclude_flagged")))
 
 

@@ -154,7 +154,7 @@ def invitation_list(request):
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             return _invitations_page(request, created=[(invitation, link)])
     return _invitations_page(request, form=form, status=400)
@@ -220,7 +220,7 @@ def signup(request, token: str):
                 return render(
                     request, "accounts/signup.html", {"problem": exc.message_dict["token"][0]}, status=410
                 )
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.first_name or user.username}! Your account is ready.")

@@ -5,48 +5,24 @@ Curators: `rubrics/`, `studies/` (create, launch/pause/close, preassign, results
 own only; anyone else's is a 404), `assignments/{id}/submit|skip|draft|correct/`.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator, IsRater
+from apps.core.errors import Conflict
 from apps.core.roles import is_curator
 from apps.reviews import assignment as engine
 from apps.reviews import quality, results, selectors, services
 from apps.reviews.models import Assignment, Rating, Rubric, Study
 from apps.reviews.quality.api import CURATOR_ACTIONS, StudyQualityActions
-from apps.reviews.rubric import RubricError
 
 EXCLUDE_FLAGGED = OpenApiParameter(
     "exclude_flagged", bool, description="Leave out raters with open quality flags (listed in the answer)."
 )
-
-
-class Conflict(APIException):
-    status_code = 409
-    default_detail = "The request conflicts with the current state."
-
-
-def _raise_for(exc):
-    """Map service errors to API errors with the service's message."""
-    if isinstance(exc, RubricError):
-        raise ValidationError(
-            {"detail": "The response does not fit the rubric; see `errors`.", "errors": exc.errors}
-        )
-    if isinstance(exc, DjangoValidationError):
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError({"detail": "Nothing was changed; see `errors`.", "errors": errors})
-    if isinstance(exc, engine.AssignmentError):
-        if exc.status == 404:
-            raise NotFound(str(exc))
-        error = APIException(str(exc))
-        error.status_code = exc.status
-        raise error
-    raise exc
 
 
 # --- rubrics ---
@@ -90,37 +66,31 @@ class RubricViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            rubric = services.rubric_create(
-                name=data["name"],
-                kind=data["kind"],
-                definition=data["definition"],
-                description=data.get("description", ""),
-                actor=request.user,
-            )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        rubric = services.rubric_create(
+            name=data["name"],
+            kind=data["kind"],
+            definition=data["definition"],
+            description=data.get("description", ""),
+            actor=request.user,
+        )
         return Response(RubricSerializer(rubric).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RubricSerializer, responses={200: RubricSerializer, 201: RubricSerializer})
     def update(self, request, pk=None, partial=False):
         """`min_seconds` alone (a quality setting) changes in place and never makes a new version."""
         rubric = self.get_object()
-        try:
-            revised = rubric
-            if "definition" in request.data or "description" in request.data:
-                revised = services.rubric_revise(
-                    rubric=rubric,
-                    definition=request.data.get("definition", rubric.definition),
-                    description=request.data.get("description"),
-                    actor=request.user,
-                )
-            if "min_seconds" in request.data:
-                quality.rubric_min_seconds_set(
-                    rubric=revised, min_seconds=request.data["min_seconds"], actor=request.user
-                )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        revised = rubric
+        if "definition" in request.data or "description" in request.data:
+            revised = services.rubric_revise(
+                rubric=rubric,
+                definition=request.data.get("definition", rubric.definition),
+                description=request.data.get("description"),
+                actor=request.user,
+            )
+        if "min_seconds" in request.data:
+            quality.rubric_min_seconds_set(
+                rubric=revised, min_seconds=request.data["min_seconds"], actor=request.user
+            )
         code = status.HTTP_201_CREATED if revised.pk != rubric.pk else status.HTTP_200_OK
         return Response(RubricSerializer(revised).data, status=code)
 
@@ -337,30 +307,24 @@ class StudyViewSet(
         data = serializer.validated_data
         keys = ("question_set", "producers", "candidates", "segments", "texts")
         source = {key: data[key] for key in keys if key in data}
-        try:
-            study = services.study_create(
-                name=data["name"],
-                description=data["description"],
-                rubric=data["rubric"],
-                source=source,
-                quotas=data["quotas"],
-                blinding=data["blinding"],
-                seed=data.get("seed"),
-                lease_minutes=data["lease_minutes"],
-                limit=data.get("limit"),
-                actor=request.user,
-            )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        study = services.study_create(
+            name=data["name"],
+            description=data["description"],
+            rubric=data["rubric"],
+            source=source,
+            quotas=data["quotas"],
+            blinding=data["blinding"],
+            seed=data.get("seed"),
+            lease_minutes=data["lease_minutes"],
+            limit=data.get("limit"),
+            actor=request.user,
+        )
         study = selectors.studies_all().get(pk=study.pk)
         return Response(StudySerializer(study).data, status=status.HTTP_201_CREATED)
 
     def _transition(self, request, pk, name):
         study = self.get_object()
-        try:
-            study = services.study_transition(study=study, action=name, actor=request.user)
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        study = services.study_transition(study=study, action=name, actor=request.user)
         return Response(StudySerializer(selectors.studies_all().get(pk=study.pk)).data)
 
     @extend_schema(request=None, responses={200: StudySerializer})
@@ -387,10 +351,7 @@ class StudyViewSet(
     def next(self, request, pk=None):
         """Lease the next item for the calling rater (or return the lease they already hold)."""
         study = get_object_or_404(selectors.studies_for_rater(request.user), pk=pk)
-        try:
-            assignment = engine.assignment_lease_next(study=study, rater=request.user)
-        except engine.AssignmentError as exc:
-            _raise_for(exc)
+        assignment = engine.assignment_lease_next(study=study, rater=request.user)
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         assignment = selectors.assignment_own(request.user, assignment.pk)
@@ -408,12 +369,9 @@ class StudyViewSet(
         rater = get_user_model().objects.filter(username=serializer.validated_data["rater"]).first()
         if rater is None:
             raise ValidationError({"rater": [f"No user named {serializer.validated_data['rater']!r}."]})
-        try:
-            created = engine.assignments_preassign(
-                study=study, rater=rater, item_ids=serializer.validated_data["items"], actor=request.user
-            )
-        except engine.AssignmentError as exc:
-            _raise_for(exc)
+        created = engine.assignments_preassign(
+            study=study, rater=rater, item_ids=serializer.validated_data["items"], actor=request.user
+        )
         return Response(
             [{"id": a.pk, "item": a.item_id, "rater": rater.username} for a in created],
             status=status.HTTP_201_CREATED,
@@ -481,25 +439,19 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         self.get_object()
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            rating = engine.assignment_submit(
-                assignment_id=int(pk),
-                rater=request.user,
-                response=serializer.validated_data["response"],
-                time_spent_ms=serializer.validated_data.get("time_spent_ms"),
-            )
-        except (RubricError, engine.AssignmentError) as exc:
-            _raise_for(exc)
+        rating = engine.assignment_submit(
+            assignment_id=int(pk),
+            rater=request.user,
+            response=serializer.validated_data["response"],
+            time_spent_ms=serializer.validated_data.get("time_spent_ms"),
+        )
         return Response(RatingSerializer(rating).data)
 
     @extend_schema(request=None, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"])
     def skip(self, request, pk=None):
         self.get_object()
-        try:
-            engine.assignment_skip(assignment_id=int(pk), rater=request.user)
-        except engine.AssignmentError as exc:
-            _raise_for(exc)
+        engine.assignment_skip(assignment_id=int(pk), rater=request.user)
         return Response(AssignmentSerializer(selectors.assignment_own(request.user, int(pk))).data)
 
     @extend_schema(request=SubmitSerializer, responses={200: SubmitSerializer})
@@ -522,12 +474,9 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise Conflict("This assignment has no submitted rating to correct.")
         serializer = CorrectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            corrected = services.rating_correct(
-                rating_id=rating.pk, actor=request.user, **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        corrected = services.rating_correct(
+            rating_id=rating.pk, actor=request.user, **serializer.validated_data
+        )
         return Response(RatingSerializer(corrected).data, status=status.HTTP_201_CREATED)
 
 
@@ -556,10 +505,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         rating = self.get_object()
         serializer = CorrectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            corrected = services.rating_correct(
-                rating_id=rating.pk, actor=request.user, **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        corrected = services.rating_correct(
+            rating_id=rating.pk, actor=request.user, **serializer.validated_data
+        )
         return Response(CuratorRatingSerializer(corrected).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,8 @@
 """Writes of the reviews app: rubrics, studies (items, quotas, lifecycle) and rating corrections.
 
 Leasing and submitting live in `assignment.py` (the engine). Every function validates before it writes
-and raises `django.core.exceptions.ValidationError` keyed by the field to fix; nothing is written then.
+and raises `django.core.exceptions.ValidationError` keyed by the field to fix (a response that breaks
+the rubric: `RubricError`, keyed by question); nothing is written then.
 """
 
 import random
@@ -436,10 +437,7 @@ def rating_correct(*, rating_id: int, response, actor, reason: str) -> Rating:
         rating.assignment.rater_id != actor.pk or study.status == Study.Status.CLOSED
     ):
         raise ValidationError({"rating": ["Only a curator can correct this rating."]})
-    try:
-        cleaned = response_validate(study.rubric.definition, response)
-    except RubricError as exc:
-        raise ValidationError(exc.errors) from exc
+    cleaned = response_validate(study.rubric.definition, response)  # RubricError: 400, per question
     Rating.objects.filter(pk=rating.pk).update(is_current=False)
     corrected = Rating.objects.create(
         assignment=rating.assignment,

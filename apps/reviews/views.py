@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.errors import error_messages
 from apps.core.exports import csv_cell
 from apps.core.roles import RATE, require_curator
 from apps.reviews import assignment as engine
@@ -42,7 +43,7 @@ def study_create(request):
         try:
             study = services.study_create(actor=request.user, **form.service_arguments())
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f'Study "{study.name}" created with {study.items.count()} items.')
             return redirect("reviews:study_detail", pk=study.pk)
@@ -102,7 +103,7 @@ def study_preassign(request, pk: int):
                 study=study, rater=rater, item_ids=[ids[p] for p in positions], actor=request.user
             )
         except (ValidationError, engine.AssignmentError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, error_messages(exc)[0])
         else:
             messages.success(request, f"{len(created)} items assigned to {rater.username}.")
     else:

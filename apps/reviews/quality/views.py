@@ -29,7 +29,7 @@ def study_quality(request, pk: int):
         try:
             quality.study_quality_set(study=study, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             messages.success(request, "Quality settings saved.")
             return redirect("reviews:study_quality", pk=pk)
@@ -126,7 +126,7 @@ def item_quality(request, pk: int, item_pk: int):
                 item=item, role=form.cleaned_data["role"], expected=form.expected(), actor=request.user
             )
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f"Item {item.position} saved.")
             return redirect("reviews:item_quality", pk=pk, item_pk=item_pk)
@@ -230,7 +230,7 @@ def adjudication_item(request, pk: int, item_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f"Item {item.position}: final label recorded.")
             following = next(

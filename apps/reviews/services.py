@@ -1,4 +1,5 @@
-"""Writes of the reviews app: rubrics, studies (items, quotas, lifecycle) and rating corrections.
+"""Writes of the reviews app: rubrics, studies (items, quotas, lifecycle), rating corrections, and raters'
+deactivation and reactivation (which release and restore their work).
 
 Leasing and submitting live in `assignment.py` (the engine). Every function validates before it writes
 and raises `django.core.exceptions.ValidationError` keyed by the field to fix (a response that breaks
@@ -8,19 +9,21 @@ the rubric: `RubricError`, keyed by question); nothing is written then.
 import random
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import RaterGroup
+from apps.accounts.models import RaterGroup, RaterProfile
 from apps.core.services import audit_record
 from apps.equity.models import Answer, CounterfactualPair, Producer, QuestionSet
-from apps.reviews.assignment import leases_expire
+from apps.reviews.assignment import leases_expire, leases_release_for_rater
 from apps.reviews.models import Assignment, ItemSlot, Rating, Rubric, Study, StudyItem, StudyQuota
 from apps.reviews.rubric import RubricError, definition_validate, response_validate
 from apps.reviews.seed import SEEDED_RUBRICS
 
 MAX_ITEMS = 200_000
+User = get_user_model()
 
 
 def _rubric_errors(exc: RubricError) -> ValidationError:
@@ -456,8 +459,52 @@ def rating_correct(*, rating_id: int, response, actor, reason: str) -> Rating:
     return corrected
 
 
+# --- raters: deactivation and reactivation ---
+
+
+@transaction.atomic
+def rater_deactivate(*, profile: RaterProfile, actor, reason: str = "") -> RaterProfile:
+    """Deactivate a rater: their live leases (and pre-assignments) go back to the pool at once, they get
+    no more items, and they can no longer log in (sessions and API tokens stop working). Their submitted
+    ratings stay. Returns the profile."""
+    profile = RaterProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    user = profile.user
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError({"rater": ["You cannot deactivate yourself."]})
+    released = leases_release_for_rater(rater=user)
+    if profile.active or user.is_active:
+        profile.active = False
+        profile.save(update_fields=["active", "updated_at"])
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        audit_record(
+            actor=actor,
+            action="rater.deactivate",
+            obj=profile,
+            details={"username": user.username, "released_leases": released, "reason": reason.strip()[:500]},
+        )
+    return profile
+
+
+@transaction.atomic
+def rater_reactivate(*, profile: RaterProfile, actor) -> RaterProfile:
+    """Let a deactivated rater log in and rate again."""
+    profile = RaterProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    if not profile.active or not profile.user.is_active:
+        profile.active = True
+        profile.save(update_fields=["active", "updated_at"])
+        User.objects.filter(pk=profile.user_id).update(is_active=True)
+        profile.user.is_active = True
+        audit_record(
+            actor=actor, action="rater.reactivate", obj=profile, details={"username": profile.user.username}
+        )
+    return profile
+
+
 __all__ = [
     "Assignment",
+    "rater_deactivate",
+    "rater_reactivate",
     "rating_correct",
     "rubric_create",
     "rubric_is_frozen",

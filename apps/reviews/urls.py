@@ -1,4 +1,5 @@
-"""HTML pages (urlpatterns, namespace "reviews") and API routes (api_urlpatterns, under /api/v1/)."""
+"""HTML pages (urlpatterns, namespace "reviews"; rater_urlpatterns, namespace "accounts") and API routes
+(api_urlpatterns, under /api/v1/)."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -44,6 +45,17 @@ urlpatterns = [
     path("assignments/<int:pk>/submit/", views.rate_submit, name="rate_submit"),
     path("assignments/<int:pk>/skip/", views.rate_skip, name="rate_skip"),
     path("assignments/<int:pk>/draft/", views.rate_draft, name="rate_draft"),
+]
+
+# The rater's queue and the raters page came from accounts with their addresses and URL names:
+# apps/urls.py mounts these at the site root in the "accounts" namespace, beside accounts' own pages
+# (`accounts:queue`, `accounts:rater_list`, … as ever).
+rater_urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    path("raters/", views.rater_list, name="rater_list"),
+    path("raters/export.csv", views.rater_csv, name="rater_csv"),
+    path("raters/<int:pk>/deactivate/", views.rater_deactivate, name="rater_deactivate"),
+    path("raters/<int:pk>/reactivate/", views.rater_reactivate, name="rater_reactivate"),
 ]
 
 router = SimpleRouter()

@@ -383,14 +383,8 @@ def _rater_filters(request) -> dict:
 
 
 def _raters(filters: dict):
-    profiles = selectors.raters_filtered(
-        group=filters["group"],
-        active=filters["active"],
-        study=filters["study"],
-        flagged=filters["flagged"],
-        search=filters["search"],
-    )
-    return selectors.raters_with_figures(profiles, study=filters["study"])
+    """(profile, figures) of the raters the filters (`_rater_filters`, raters_filtered's arguments) keep."""
+    return selectors.raters_with_figures(selectors.raters_filtered(**filters), study=filters["study"])
 
 
 @login_required

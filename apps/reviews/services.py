@@ -16,7 +16,6 @@ from apps.core.services import audit_record
 from apps.reviews.assignment import leases_release_for_rater
 from apps.reviews.models import Assignment, Rating, Rubric, Study
 from apps.reviews.rubric import RubricError, definition_validate, response_validate
-from apps.reviews.seed import SEEDED_RUBRICS
 from apps.reviews.studies import study_create, study_quotas_set, study_transition
 
 User = get_user_model()
@@ -33,19 +32,6 @@ def rubric_is_frozen(rubric: Rubric) -> bool:
     if Rating.objects.filter(assignment__study__rubric=rubric).exists():
         return True
     return rubric.studies.exclude(status=Study.Status.DRAFT).exists()
-
-
-@transaction.atomic
-def rubrics_seed() -> int:
-    """Create the shipped rubrics that are missing (by name); returns how many were created.
-
-    Migration 0002 seeds them; this puts them back where a database was emptied (tests that flush)."""
-    created = 0
-    for name, kind, definition in SEEDED_RUBRICS:
-        if not Rubric.objects.filter(name=name).exists():
-            Rubric.objects.create(name=name, kind=kind, definition=definition_validate(definition))
-            created += 1
-    return created
 
 
 @transaction.atomic

@@ -358,7 +358,7 @@ class RaterViewSet(viewsets.ReadOnlyModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        quality.flags_refresh_all()
+        quality.flags_refresh_all()  # one rater's figures span every study
         return super().retrieve(request, *args, **kwargs)
 
     @cached_property
@@ -410,7 +410,7 @@ class RaterViewSet(viewsets.ReadOnlyModelViewSet):
         return self._rater_response(profile)
 
     def _rater_response(self, profile):
-        """The rater as it is now, with its figures."""
+        """The rater as it is now, with its figures (flags brought up to date first)."""
         quality.flags_refresh_all()
         return Response(
             self.get_serializer(RaterProfile.objects.select_related("user", "group").get(pk=profile.pk)).data

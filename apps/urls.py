@@ -6,10 +6,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from apps.accounts import urls as account_urls
 from apps.accounts import views as account_views
-from apps.accounts.api import ApiTokenViewSet, RaterViewSet, TokenObtainView
+from apps.accounts.api import ApiTokenViewSet, TokenObtainView
 from apps.core import views as core_views
 from apps.core.api import AuditLogViewSet, JobViewSet, WebhookViewSet
+from apps.reviews import urls as review_urls
+from apps.reviews.api import RaterViewSet
 
 router = DefaultRouter()
 router.register("jobs", JobViewSet, basename="job")
@@ -48,7 +51,8 @@ urlpatterns = [
     ),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("apps.core.urls")),
-    path("", include("apps.accounts.urls")),
+    # accounts' pages and the rater pages of reviews share the "accounts" namespace (accounts:queue, …)
+    path("", include(([*account_urls.urlpatterns, *review_urls.rater_urlpatterns], "accounts"))),
     *[path(f"{app}/", include(f"apps.{app}.urls")) for app in FEATURE_APPS],
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -3,17 +3,10 @@ from django.contrib.auth import forms as auth_forms
 
 from apps.accounts import services
 from apps.accounts.models import RaterGroup
+from apps.core.errors import ServiceErrorsFormMixin
 
 
-class ServiceErrorsMixin:
-    def add_service_errors(self, errors: dict) -> None:
-        """Show a service's ValidationError.message_dict on the form (unknown keys: non-field errors)."""
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
-
-
-class InvitationForm(ServiceErrorsMixin, forms.Form):
+class InvitationForm(ServiceErrorsFormMixin, forms.Form):
     name = forms.CharField(max_length=150)
     email = forms.EmailField(required=False, help_text="Optional: the link is emailed where given.")
     group = forms.ModelChoiceField(queryset=RaterGroup.objects.order_by("name"), label="Rater group")
@@ -25,7 +18,7 @@ class InvitationImportForm(forms.Form):
     days = forms.IntegerField(initial=7, min_value=1, max_value=90, label="Valid for (days)")
 
 
-class SignupForm(ServiceErrorsMixin, forms.Form):
+class SignupForm(ServiceErrorsFormMixin, forms.Form):
     username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only.")
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password_again = forms.CharField(

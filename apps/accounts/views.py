@@ -1,121 +1,19 @@
-"""Pages of the accounts app: the rater's queue; for curators the raters page (figures, filters, CSV,
-deactivation) and invitations; the one-time sign-up page an invitation links to."""
-
-import csv
+"""Pages of the accounts app: invitations (curators), the one-time sign-up page an invitation links to,
+and passwords. The rater's queue and the raters page live in reviews (`apps.reviews.views`)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts import selectors, services
 from apps.accounts.forms import InvitationForm, InvitationImportForm, PasswordResetForm, SignupForm
-from apps.accounts.models import Invitation, RaterGroup, RaterProfile
-from apps.core.roles import RATE, require_curator
-
-
-@login_required
-@permission_required(RATE, raise_exception=True)
-def queue(request):
-    """The rater's work queue: the studies they take part in, with their progress."""
-    from apps.reviews.selectors import rater_queue
-
-    return render(
-        request,
-        "accounts/queue.html",
-        {"profile": getattr(request.user, "rater_profile", None), "queue": rater_queue(request.user)},
-    )
-
-
-# --- raters (curators) ---
-
-
-def _rater_filters(request) -> dict:
-    from apps.reviews.models import Study
-
-    study_id = request.GET.get("study", "")
-    return {
-        "group": request.GET.get("group", ""),
-        "active": request.GET.get("active", ""),
-        "flagged": request.GET.get("flagged", ""),
-        "search": request.GET.get("search", "").strip(),
-        "study": Study.objects.filter(pk=study_id).first() if study_id.isdigit() else None,
-    }
-
-
-def _raters(filters: dict):
-    profiles = selectors.raters_filtered(
-        group=filters["group"],
-        active=filters["active"],
-        study=filters["study"],
-        flagged=filters["flagged"],
-        search=filters["search"],
-    )
-    return selectors.raters_with_figures(profiles, study=filters["study"])
-
-
-@login_required
-def rater_list(request):
-    from apps.reviews.models import Study
-
-    require_curator(request.user)
-    filters = _rater_filters(request)
-    return render(
-        request,
-        "accounts/rater_list.html",
-        {
-            "raters": _raters(filters),
-            "filters": filters,
-            "groups": RaterGroup.objects.order_by("name"),
-            "studies": Study.objects.exclude(status=Study.Status.DRAFT).order_by("-created_at")[:200],
-            "query": request.GET.urlencode(),
-        },
-    )
-
-
-@login_required
-def rater_csv(request):
-    require_curator(request.user)
-    filters = _rater_filters(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    suffix = f"-study-{filters['study'].pk}" if filters["study"] else ""
-    response["Content-Disposition"] = f'attachment; filename="raters{suffix}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(selectors.RATER_CSV_COLUMNS)
-    writer.writerows(selectors.rater_csv_rows(_raters(filters)))
-    return response
-
-
-@require_POST
-@login_required
-def rater_deactivate(request, pk: int):
-    require_curator(request.user)
-    profile = get_object_or_404(RaterProfile, pk=pk)
-    try:
-        services.rater_deactivate(profile=profile, actor=request.user, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, f"{profile.user.username} is deactivated; their open items went back to the pool."
-        )
-    return redirect("accounts:rater_list")
-
-
-@require_POST
-@login_required
-def rater_reactivate(request, pk: int):
-    require_curator(request.user)
-    profile = get_object_or_404(RaterProfile, pk=pk)
-    services.rater_reactivate(profile=profile, actor=request.user)
-    messages.success(request, f"{profile.user.username} can log in and rate again.")
-    return redirect("accounts:rater_list")
-
+from apps.accounts.models import Invitation
+from apps.core.roles import require_curator
 
 # --- invitations (curators) ---
 
@@ -154,7 +52,7 @@ def invitation_list(request):
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             return _invitations_page(request, created=[(invitation, link)])
     return _invitations_page(request, form=form, status=400)
@@ -220,7 +118,7 @@ def signup(request, token: str):
                 return render(
                     request, "accounts/signup.html", {"problem": exc.message_dict["token"][0]}, status=410
                 )
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.first_name or user.username}! Your account is ready.")

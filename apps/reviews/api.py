@@ -1,78 +1,51 @@
 """REST API of the reviews app (thin: parse, call a service or selector, shape).
 
 Curators: `rubrics/`, `studies/` (create, launch/pause/close, preassign, results, agreement),
-`ratings/` (read, correct). Raters: `studies/` (their own), `studies/{id}/next/`, `assignments/` (their
-own only; anyone else's is a 404), `assignments/{id}/submit|skip|draft|correct/`.
+`ratings/` (read, correct), `raters/` (figures, deactivate, reactivate). Raters: `studies/` (their
+own), `studies/{id}/next/`, `assignments/` (their own only; anyone else's is a 404),
+`assignments/{id}/submit|skip|draft|correct/`.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from functools import cached_property
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
+from apps.accounts.models import RaterProfile
 from apps.core.api import IsCurator, IsRater
+from apps.core.errors import Conflict
 from apps.core.roles import is_curator
 from apps.reviews import assignment as engine
 from apps.reviews import methods, quality, results, selectors, services
-from apps.reviews.api_quality import CURATOR_ACTIONS, StudyQualityActions
 from apps.reviews.models import Assignment, Rating, Rubric, Study
-from apps.reviews.rubric import RubricError
+from apps.reviews.quality.api import CURATOR_ACTIONS, StudyQualityActions
+from apps.reviews.serializers import (
+    AssignmentSerializer,
+    CorrectSerializer,
+    CuratorRatingSerializer,
+    DeactivateSerializer,
+    PreassignSerializer,
+    RaterSerializer,
+    RaterStudySerializer,
+    RatingSerializer,
+    RubricSerializer,
+    StudyAgreementSerializer,
+    StudyCreateSerializer,
+    StudyResultsSerializer,
+    StudySerializer,
+    SubmitSerializer,
+)
 
 EXCLUDE_FLAGGED = OpenApiParameter(
     "exclude_flagged", bool, description="Leave out raters with open quality flags (listed in the answer)."
 )
 
 
-class Conflict(APIException):
-    status_code = 409
-    default_detail = "The request conflicts with the current state."
-
-
-def _raise_for(exc):
-    """Map service errors to API errors with the service's message."""
-    if isinstance(exc, RubricError):
-        raise ValidationError(
-            {"detail": "The response does not fit the rubric; see `errors`.", "errors": exc.errors}
-        )
-    if isinstance(exc, DjangoValidationError):
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError({"detail": "Nothing was changed; see `errors`.", "errors": errors})
-    if isinstance(exc, engine.AssignmentError):
-        if exc.status == 404:
-            raise NotFound(str(exc))
-        error = APIException(str(exc))
-        error.status_code = exc.status
-        raise error
-    raise exc
-
-
 # --- rubrics ---
-
-
-class RubricSerializer(serializers.ModelSerializer):
-    frozen = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Rubric
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "version",
-            "description",
-            "definition",
-            "previous",
-            "frozen",
-            "min_seconds",
-            "created_at",
-        ]
-        read_only_fields = ["version", "previous", "frozen", "created_at"]
-
-    def get_frozen(self, rubric) -> bool:
-        return services.rubric_is_frozen(rubric)
 
 
 class RubricViewSet(
@@ -90,37 +63,31 @@ class RubricViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            rubric = services.rubric_create(
-                name=data["name"],
-                kind=data["kind"],
-                definition=data["definition"],
-                description=data.get("description", ""),
-                actor=request.user,
-            )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        rubric = services.rubric_create(
+            name=data["name"],
+            kind=data["kind"],
+            definition=data["definition"],
+            description=data.get("description", ""),
+            actor=request.user,
+        )
         return Response(RubricSerializer(rubric).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RubricSerializer, responses={200: RubricSerializer, 201: RubricSerializer})
     def update(self, request, pk=None, partial=False):
         """`min_seconds` alone (a quality setting) changes in place and never makes a new version."""
         rubric = self.get_object()
-        try:
-            revised = rubric
-            if "definition" in request.data or "description" in request.data:
-                revised = services.rubric_revise(
-                    rubric=rubric,
-                    definition=request.data.get("definition", rubric.definition),
-                    description=request.data.get("description"),
-                    actor=request.user,
-                )
-            if "min_seconds" in request.data:
-                quality.rubric_min_seconds_set(
-                    rubric=revised, min_seconds=request.data["min_seconds"], actor=request.user
-                )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        revised = rubric
+        if "definition" in request.data or "description" in request.data:
+            revised = services.rubric_revise(
+                rubric=rubric,
+                definition=request.data.get("definition", rubric.definition),
+                description=request.data.get("description"),
+                actor=request.user,
+            )
+        if "min_seconds" in request.data:
+            quality.rubric_min_seconds_set(
+                rubric=revised, min_seconds=request.data["min_seconds"], actor=request.user
+            )
         code = status.HTTP_201_CREATED if revised.pk != rubric.pk else status.HTTP_200_OK
         return Response(RubricSerializer(revised).data, status=code)
 
@@ -129,216 +96,6 @@ class RubricViewSet(
 
 
 # --- studies ---
-
-
-class QuotaField(serializers.DictField):
-    child = serializers.IntegerField(min_value=0, max_value=50)
-
-
-class StudySerializer(serializers.ModelSerializer):
-    rubric_name = serializers.CharField(source="rubric.__str__", read_only=True)
-    kind = serializers.CharField(read_only=True)
-    quotas = serializers.SerializerMethodField()
-    item_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Study
-        fields = [
-            "id",
-            "name",
-            "description",
-            "rubric",
-            "rubric_name",
-            "kind",
-            "status",
-            "blinding",
-            "seed",
-            "lease_minutes",
-            "quotas",
-            "source",
-            "item_count",
-            "created_at",
-            "launched_at",
-            "closed_at",
-        ]
-        read_only_fields = fields
-
-    def get_quotas(self, study) -> dict[str, int]:
-        return {quota.group.slug: quota.quota for quota in study.quotas.select_related("group")}
-
-
-class RaterStudySerializer(serializers.ModelSerializer):
-    """What a rater sees of a study: no producers, no seed, no source."""
-
-    kind = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Study
-        fields = ["id", "name", "description", "kind", "status"]
-        read_only_fields = fields
-
-
-class StudyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    rubric = serializers.PrimaryKeyRelatedField(queryset=Rubric.objects.all())
-    question_set = serializers.IntegerField(
-        required=False, help_text="EquityMedQA rubrics: the question set."
-    )
-    producers = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="One producer id; two for pairwise."
-    )
-    candidates = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Simplification: model candidate ids."
-    )
-    segments = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Simplification: corpus segment ids."
-    )
-    texts = serializers.ListField(
-        child=serializers.DictField(),
-        required=False,
-        help_text='Simplification: [{"original", "candidate"}].',
-    )
-    quotas = QuotaField(help_text='Ratings per item per rater group slug, e.g. {"physician": 3}.')
-    blinding = serializers.ChoiceField(choices=Study.Blinding.choices, default=Study.Blinding.RATERS)
-    seed = serializers.IntegerField(required=False, min_value=0, allow_null=True)
-    lease_minutes = serializers.IntegerField(default=30, min_value=1, max_value=1440)
-    limit = serializers.IntegerField(required=False, min_value=1, allow_null=True)
-
-
-class PreassignSerializer(serializers.Serializer):
-    rater = serializers.CharField(help_text="Username of the rater.")
-    items = serializers.ListField(child=serializers.IntegerField(), min_length=1, help_text="Study item ids.")
-
-
-class ItemSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    position = serializers.IntegerField()
-
-
-class AssignmentSerializer(serializers.ModelSerializer):
-    """The rater's view of an assignment: the item's texts and the rubric, never the producers."""
-
-    study = RaterStudySerializer(read_only=True)
-    item = serializers.SerializerMethodField()
-    rubric = serializers.SerializerMethodField()
-    rating = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Assignment
-        fields = [
-            "id",
-            "study",
-            "status",
-            "preassigned",
-            "leased_at",
-            "lease_expires_at",
-            "submitted_at",
-            "time_spent_ms",
-            "draft",
-            "item",
-            "rubric",
-            "rating",
-        ]
-        read_only_fields = fields
-
-    def get_item(self, assignment) -> dict:
-        return selectors.item_for_rater(assignment.item)
-
-    def get_rubric(self, assignment) -> dict:
-        rubric = assignment.study.rubric
-        return {
-            "id": rubric.pk,
-            "name": rubric.name,
-            "version": rubric.version,
-            "definition": rubric.definition,
-        }
-
-    def get_rating(self, assignment) -> dict | None:
-        rating = assignment.ratings.filter(is_current=True).first()
-        return RatingSerializer(rating).data if rating else None
-
-
-class RatingSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Rating
-        fields = ["id", "assignment", "version", "response", "is_current", "submitted_at", "reason"]
-        read_only_fields = fields
-
-
-class SubmitSerializer(serializers.Serializer):
-    response = serializers.JSONField(help_text="Question key → answer, as the rubric defines.")
-    time_spent_ms = serializers.IntegerField(required=False, min_value=0, allow_null=True)
-
-
-class CorrectSerializer(serializers.Serializer):
-    response = serializers.JSONField()
-    reason = serializers.CharField(max_length=500)
-
-
-class EstimateSerializer(serializers.Serializer):
-    """How one row's number was computed (unrounded), in the order of the table's rows."""
-
-    labels = serializers.DictField(child=serializers.JSONField(), help_text="The row's label columns.")
-    statistic = serializers.CharField()
-    value = serializers.FloatField(allow_null=True)
-    low = serializers.FloatField(allow_null=True)
-    high = serializers.FloatField(allow_null=True)
-    confidence_level = serializers.FloatField()
-    interval_method = serializers.ChoiceField(choices=["BCa bootstrap", "Clopper–Pearson", "none"])
-    n_resamples = serializers.IntegerField(
-        allow_null=True, help_text="Bootstrap resamples; null: none drawn."
-    )
-    n_resamples_undefined = serializers.IntegerField(
-        help_text="Resamples in which the statistic is undefined."
-    )
-    resampling_unit = serializers.CharField(allow_null=True)
-    seed = serializers.IntegerField(allow_null=True)
-    n_items = serializers.IntegerField()
-    n_ratings = serializers.IntegerField()
-    n_items_left_out = serializers.IntegerField()
-    left_out_reason = serializers.CharField(allow_blank=True)
-    note = serializers.CharField(allow_blank=True)
-
-
-class ResultTableSerializer(serializers.Serializer):
-    """One results table (also downloadable as CSV from the results page). Rows hold unrounded values;
-    tables of estimates also name the statistic and carry one `estimates` entry per row."""
-
-    key = serializers.CharField()
-    title = serializers.CharField()
-    columns = serializers.ListField(child=serializers.CharField())
-    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
-    note = serializers.CharField(allow_blank=True)
-    statistic = serializers.CharField(required=False)
-    confidence_level = serializers.FloatField(required=False)
-    interval_methods = serializers.ListField(child=serializers.CharField(), required=False)
-    n_resamples = serializers.IntegerField(required=False)
-    resampling_unit = serializers.CharField(required=False)
-    seed = serializers.IntegerField(required=False)
-    estimates = EstimateSerializer(many=True, required=False)
-
-
-class _StudyTablesSerializer(serializers.Serializer):
-    study = serializers.IntegerField()
-    seed = serializers.IntegerField()
-    exclude_flagged = serializers.BooleanField()
-    excluded_raters = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
-    flagged_raters = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
-
-
-class StudyResultsSerializer(_StudyTablesSerializer):
-    methods = serializers.CharField(
-        help_text="The Methods paragraph: statistics, intervals, seed, exclusions."
-    )
-    tables = ResultTableSerializer(many=True)
-
-
-class StudyAgreementSerializer(_StudyTablesSerializer):
-    methods = serializers.CharField(
-        help_text="The Methods paragraph: statistics, intervals, seed, exclusions."
-    )
-    table = ResultTableSerializer()
 
 
 class StudyViewSet(
@@ -376,30 +133,24 @@ class StudyViewSet(
         data = serializer.validated_data
         keys = ("question_set", "producers", "candidates", "segments", "texts")
         source = {key: data[key] for key in keys if key in data}
-        try:
-            study = services.study_create(
-                name=data["name"],
-                description=data["description"],
-                rubric=data["rubric"],
-                source=source,
-                quotas=data["quotas"],
-                blinding=data["blinding"],
-                seed=data.get("seed"),
-                lease_minutes=data["lease_minutes"],
-                limit=data.get("limit"),
-                actor=request.user,
-            )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        study = services.study_create(
+            name=data["name"],
+            description=data["description"],
+            rubric=data["rubric"],
+            source=source,
+            quotas=data["quotas"],
+            blinding=data["blinding"],
+            seed=data.get("seed"),
+            lease_minutes=data["lease_minutes"],
+            limit=data.get("limit"),
+            actor=request.user,
+        )
         study = selectors.studies_all().get(pk=study.pk)
         return Response(StudySerializer(study).data, status=status.HTTP_201_CREATED)
 
     def _transition(self, request, pk, name):
         study = self.get_object()
-        try:
-            study = services.study_transition(study=study, action=name, actor=request.user)
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        study = services.study_transition(study=study, action=name, actor=request.user)
         return Response(StudySerializer(selectors.studies_all().get(pk=study.pk)).data)
 
     @extend_schema(request=None, responses={200: StudySerializer})
@@ -426,10 +177,7 @@ class StudyViewSet(
     def next(self, request, pk=None):
         """Lease the next item for the calling rater (or return the lease they already hold)."""
         study = get_object_or_404(selectors.studies_for_rater(request.user), pk=pk)
-        try:
-            assignment = engine.assignment_lease_next(study=study, rater=request.user)
-        except engine.AssignmentError as exc:
-            _raise_for(exc)
+        assignment = engine.assignment_lease_next(study=study, rater=request.user)
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         assignment = selectors.assignment_own(request.user, assignment.pk)
@@ -447,12 +195,9 @@ class StudyViewSet(
         rater = get_user_model().objects.filter(username=serializer.validated_data["rater"]).first()
         if rater is None:
             raise ValidationError({"rater": [f"No user named {serializer.validated_data['rater']!r}."]})
-        try:
-            created = engine.assignments_preassign(
-                study=study, rater=rater, item_ids=serializer.validated_data["items"], actor=request.user
-            )
-        except engine.AssignmentError as exc:
-            _raise_for(exc)
+        created = engine.assignments_preassign(
+            study=study, rater=rater, item_ids=serializer.validated_data["items"], actor=request.user
+        )
         return Response(
             [{"id": a.pk, "item": a.item_id, "rater": rater.username} for a in created],
             status=status.HTTP_201_CREATED,
@@ -467,6 +212,7 @@ class StudyViewSet(
         `?exclude_flagged=true` leaves out the ratings of raters with open quality flags;
         `excluded_raters` says who was left out and why (`flagged_raters`: who is flagged either way)."""
         study = self.get_object()
+        quality.flags_refresh(study=study)
         exclusion = quality.exclusion_for(
             study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
         )
@@ -487,6 +233,7 @@ class StudyViewSet(
         """Krippendorff's alpha and Randolph's kappa per rubric question and rater group, with intervals;
         `?exclude_flagged=true` as for results."""
         study = self.get_object()
+        quality.flags_refresh(study=study)
         exclusion = quality.exclusion_for(
             study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
         )
@@ -523,25 +270,19 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         self.get_object()
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            rating = engine.assignment_submit(
-                assignment_id=int(pk),
-                rater=request.user,
-                response=serializer.validated_data["response"],
-                time_spent_ms=serializer.validated_data.get("time_spent_ms"),
-            )
-        except (RubricError, engine.AssignmentError) as exc:
-            _raise_for(exc)
+        rating = engine.assignment_submit(
+            assignment_id=int(pk),
+            rater=request.user,
+            response=serializer.validated_data["response"],
+            time_spent_ms=serializer.validated_data.get("time_spent_ms"),
+        )
         return Response(RatingSerializer(rating).data)
 
     @extend_schema(request=None, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"])
     def skip(self, request, pk=None):
         self.get_object()
-        try:
-            engine.assignment_skip(assignment_id=int(pk), rater=request.user)
-        except engine.AssignmentError as exc:
-            _raise_for(exc)
+        engine.assignment_skip(assignment_id=int(pk), rater=request.user)
         return Response(AssignmentSerializer(selectors.assignment_own(request.user, int(pk))).data)
 
     @extend_schema(request=SubmitSerializer, responses={200: SubmitSerializer})
@@ -564,24 +305,10 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise Conflict("This assignment has no submitted rating to correct.")
         serializer = CorrectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            corrected = services.rating_correct(
-                rating_id=rating.pk, actor=request.user, **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        corrected = services.rating_correct(
+            rating_id=rating.pk, actor=request.user, **serializer.validated_data
+        )
         return Response(RatingSerializer(corrected).data, status=status.HTTP_201_CREATED)
-
-
-class CuratorRatingSerializer(RatingSerializer):
-    rater = serializers.CharField(source="assignment.rater.username", read_only=True)
-    group = serializers.CharField(source="assignment.group.slug", read_only=True)
-    study = serializers.IntegerField(source="assignment.study_id", read_only=True)
-    item = serializers.IntegerField(source="assignment.item_id", read_only=True)
-
-    class Meta(RatingSerializer.Meta):
-        fields = [*RatingSerializer.Meta.fields, "rater", "group", "study", "item"]
-        read_only_fields = fields
 
 
 class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -598,10 +325,98 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         rating = self.get_object()
         serializer = CorrectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            corrected = services.rating_correct(
-                rating_id=rating.pk, actor=request.user, **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        corrected = services.rating_correct(
+            rating_id=rating.pk, actor=request.user, **serializer.validated_data
+        )
         return Response(CuratorRatingSerializer(corrected).data, status=status.HTTP_201_CREATED)
+
+
+# --- raters (curators) ---
+
+
+class RaterViewSet(viewsets.ReadOnlyModelViewSet):
+    """Raters, their groups and quality figures (curators only). Filters: `group` (slug), `active`,
+    `study` (id: raters with work in it; figures then for that study only), `flagged` (open flags),
+    `search`. `POST raters/{id}/deactivate/` releases the rater's leases at once and ends their access;
+    `reactivate/` restores it."""
+
+    queryset = RaterProfile.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = RaterSerializer
+    permission_classes = [IsCurator]
+    filter_backends = []  # filters are explicit query parameters (see get_queryset)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("group", str, description="Rater group slug."),
+            OpenApiParameter("active", bool),
+            OpenApiParameter(
+                "study", int, description="Only raters with work in this study; figures for it."
+            ),
+            OpenApiParameter(
+                "flagged", bool, description="Raters with (true) or without (false) open flags."
+            ),
+            OpenApiParameter("search", str, description="Part of a username or name."),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        quality.flags_refresh_all(study=self._study)  # the figures read open flags
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        quality.flags_refresh_all()  # one rater's figures span every study
+        return super().retrieve(request, *args, **kwargs)
+
+    @cached_property
+    def _study(self):
+        """The `?study=` of a list request, looked up once (None without one or for other actions)."""
+        if self.action != "list":
+            return None
+        study_id = self.request.query_params.get("study", "")
+        if not study_id:
+            return None
+        study = Study.objects.filter(pk=study_id).first() if study_id.isdigit() else None
+        if study is None:
+            raise ValidationError({"study": [f"No study with id {study_id!r}."]})
+        return study
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.raters_filtered(
+            group=params.get("group", "") or params.get("group__slug", ""),
+            active=params.get("active", "").lower(),
+            study=self._study,
+            flagged=params.get("flagged", "").lower(),
+            search=params.get("search", "").strip(),
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        instances = args[0] if args else None
+        if instances is not None:
+            many = kwargs.get("many", False)
+            pairs = selectors.raters_with_figures(instances if many else [instances], study=self._study)
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["figures"] = {profile.user_id: f for profile, f in pairs}
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(request=DeactivateSerializer, responses={200: RaterSerializer})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        serializer = DeactivateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile = services.rater_deactivate(
+            profile=self.get_object(), actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return self._rater_response(profile)
+
+    @extend_schema(request=None, responses={200: RaterSerializer})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        profile = services.rater_reactivate(profile=self.get_object(), actor=request.user)
+        return self._rater_response(profile)
+
+    def _rater_response(self, profile):
+        """The rater as it is now, with its figures (flags brought up to date first)."""
+        quality.flags_refresh_all()
+        return Response(
+            self.get_serializer(RaterProfile.objects.select_related("user", "group").get(pk=profile.pk)).data
+        )

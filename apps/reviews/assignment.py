@@ -41,19 +41,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from apps.core.errors import ServiceError
 from apps.core.services import audit_record
 from apps.reviews import events
 from apps.reviews.models import Assignment, ItemSlot, Rating, Study, StudyItem
-from apps.reviews.onboarding import consent_pending
+from apps.reviews.quality.onboarding import consent_pending
 from apps.reviews.rubric import RubricError, response_sanitise_draft, response_validate
 
 
-class AssignmentError(Exception):
-    """A request the engine refuses; `status` is the HTTP status it maps to, the message says why."""
+class AssignmentError(ServiceError):
+    """A request the engine refuses: 409 unless the refusal says otherwise (403 not allowed, 404 not
+    yours, 400 a bad batch, 503 too busy); the message says why."""
 
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.status = status
+    status = 409
+    code = "conflict"
 
 
 class ConsentRequired(AssignmentError):

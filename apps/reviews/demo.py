@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from apps.equity.models import Producer, QuestionSet
 from apps.reviews import services
 from apps.reviews.models import Rubric, Study
+from apps.reviews.seed import rubrics_seed
 
 # name, rubric kind, question-set name, producer names, quotas per rater group
 DEMO_STUDIES = [
@@ -37,7 +38,7 @@ DEMO_STUDIES = [
 
 def load() -> int:
     """Create and launch the demo studies that do not exist yet; returns how many were created."""
-    services.rubrics_seed()
+    rubrics_seed(Rubric)
     curator = get_user_model().objects.filter(username="curator").first()
     created = 0
     for name, kind, set_name, producer_names, quotas in DEMO_STUDIES:

@@ -3,13 +3,18 @@
 from django import forms
 
 from apps.accounts.models import RaterGroup
+from apps.core.errors import ServiceErrorsFormMixin
 from apps.equity.models import Producer, QuestionSet
 from apps.reviews import selectors
 from apps.reviews.models import Study
 from apps.reviews.rubric import question_is_shown
 
 
-class StudyForm(forms.Form):
+class StudyForm(ServiceErrorsFormMixin, forms.Form):
+    # The service names the producers as one list and the quotas as one dict: the first producer's field
+    # shows producer problems, quota problems go above the form (there is one field per rater group).
+    service_error_fields = {"producers": "producer_1", "quotas": None}
+
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     rubric = forms.ModelChoiceField(queryset=selectors.rubrics_latest(), empty_label=None)
@@ -88,16 +93,6 @@ class StudyForm(forms.Form):
             "lease_minutes": data["lease_minutes"],
             "limit": data.get("limit"),
         }
-
-    def add_service_errors(self, errors: dict) -> None:
-        for field, messages in errors.items():
-            target = field if field in self.fields else None
-            if field == "quotas":
-                target = None
-            if field == "producers":
-                target = "producer_1"
-            for message in messages:
-                self.add_error(target, message if target or field in ("__all__",) else f"{field}: {message}")
 
 
 class PreassignForm(forms.Form):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from apps.core.errors import ServiceError
 from apps.reviews.agreement import LEVELS
 
 QUESTION_TYPES = ("single", "multi", "scale", "text")
@@ -31,12 +32,13 @@ TEXT_MAX_LENGTH = settings.EQUITEXT_MAX_COMMENT_CHARS  # a text question's defau
 SCALE_MAX_POINTS = 9  # every point must be reachable with one digit key (1–9)
 
 
-class RubricError(ValueError):
-    """Invalid definition or response. `errors` maps a question key (or "definition") to messages."""
+class RubricError(ServiceError):
+    """Invalid definition or response (400). `errors` maps a question key (or "definition") to messages;
+    the message starts with `summary` and names every key and what is wrong with it."""
 
-    def __init__(self, errors: dict[str, list[str]]):
-        self.errors = errors
-        super().__init__("; ".join(f"{key}: {' '.join(msgs)}" for key, msgs in errors.items()))
+    def __init__(self, errors: dict[str, list[str]], *, summary: str = "Does not fit the rubric"):
+        named = "; ".join(f"{key}: {' '.join(msgs)}" for key, msgs in errors.items())
+        super().__init__(f"{summary}: {named}", errors=errors)
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,19 @@ class _Problems:
     def add(self, key: str, message: str) -> None:
         self.errors.setdefault(key, []).append(message)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, summary: str) -> None:
         if self.errors:
-            raise RubricError(self.errors)
+            raise RubricError(self.errors, summary=summary)
 
 
 def definition_validate(definition) -> dict:
     """Check a rubric definition; returns it normalised (defaults filled in) or raises RubricError."""
     problems = _Problems({})
     if not isinstance(definition, dict) or not isinstance(definition.get("questions"), list):
-        raise RubricError({"definition": ['A rubric definition is an object with a "questions" list.']})
+        raise RubricError(
+            {"definition": ['A rubric definition is an object with a "questions" list.']},
+            summary="The rubric definition is invalid",
+        )
     unknown_top = set(definition) - {"questions", "instructions"}
     if unknown_top:
         problems.add("definition", f"Unknown fields: {', '.join(sorted(unknown_top))}.")
@@ -68,7 +73,7 @@ def definition_validate(definition) -> dict:
         if question is not None:
             seen[question["key"]] = question
             questions.append(question)
-    problems.raise_if_any()
+    problems.raise_if_any("The rubric definition is invalid")
     normalised = {"questions": questions}
     if definition.get("instructions"):
         normalised["instructions"] = str(definition["instructions"])
@@ -246,7 +251,10 @@ def response_validate(definition: dict, response) -> dict:
     choices in the order of the options. Raises RubricError naming each question key and what is wrong.
     """
     if not isinstance(response, dict):
-        raise RubricError({"response": ["A response is an object mapping question keys to answers."]})
+        raise RubricError(
+            {"response": ["A response is an object mapping question keys to answers."]},
+            summary="The response does not fit the rubric",
+        )
     problems = _Problems({})
     questions = {question["key"]: question for question in definition["questions"]}
     for key in sorted(set(response) - set(questions)):
@@ -272,7 +280,7 @@ def response_validate(definition: dict, response) -> dict:
         answer = _answer_validate(question, value, problems)
         if answer is not None:
             cleaned[key] = answer
-    problems.raise_if_any()
+    problems.raise_if_any("The response does not fit the rubric")
     return cleaned
 
 
@@ -347,7 +355,8 @@ def answers_validate(definition: dict, answers) -> dict:
     RubricError naming each key."""
     if not isinstance(answers, dict) or not answers:
         raise RubricError(
-            {"answers": ["Give at least one answer: an object mapping question keys to answers."]}
+            {"answers": ["Give at least one answer: an object mapping question keys to answers."]},
+            summary="The answers do not fit the rubric",
         )
     problems = _Problems({})
     questions = {question["key"]: question for question in definition["questions"]}
@@ -363,5 +372,5 @@ def answers_validate(definition: dict, answers) -> dict:
         answer = _answer_validate(question, value, problems)
         if answer is not None:
             cleaned[key] = answer
-    problems.raise_if_any()
+    problems.raise_if_any("The answers do not fit the rubric")
     return cleaned

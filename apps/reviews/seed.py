@@ -1,4 +1,5 @@
-"""The rubrics Equitext ships with (seeded by migration 0002; editable afterwards as new versions).
+"""The rubrics Equitext ships with, editable afterwards as new versions. One seeder, `rubrics_seed`, puts
+them in: migration 0002, every `migrate` and test flush (apps.py), the demo data and the test factories.
 
 The three EquityMedQA rubrics follow Pfohl et al., Nature Medicine 2024 (see DOMAIN.md §2); the
 simplification rubric scores a corpus candidate against its original.

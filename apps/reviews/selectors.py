@@ -1,17 +1,21 @@
-"""Reads of the reviews app, already filtered to what the user may see.
+"""Reads of the reviews app, already filtered to what the user may see. None of them writes.
 
 Rater-facing reads (`rater_studies`, `assignment_own`, `item_for_rater`) never carry producer labels:
-answers go through `apps.equity.selectors.answer_for_rater`.
+answers go through `apps.equity.selectors.answer_for_rater`. The raters page (curators) reads rater
+profiles with their quality figures (`raters_filtered`, `raters_with_figures`, `rater_csv_rows`).
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from apps.accounts.models import RaterProfile
+from apps.core.exports import csv_cell  # neutralises spreadsheet formulas (= + - @ tab CR)
 from apps.equity.counterfactual import word_diff
 from apps.equity.selectors import answer_for_rater
 from apps.reviews.assignment import rater_group
-from apps.reviews.models import Assignment, ItemSlot, Rating, Rubric, Study, StudyItem
+from apps.reviews.models import Assignment, ItemSlot, RaterFlag, Rating, Rubric, Study, StudyItem
+from apps.reviews.quality.figures import RaterFigures, rater_figures
 
 
 def rubrics_latest() -> QuerySet[Rubric]:
@@ -187,3 +191,80 @@ def current_ratings(study: Study, *, counted_only: bool = False) -> QuerySet[Rat
     return ratings.select_related("assignment__group", "assignment__item").order_by(
         "assignment__item__position", "assignment_id"
     )
+
+
+# --- raters (curators) ---
+
+RATER_CSV_COLUMNS = [
+    "username",
+    "name",
+    "email",
+    "group",
+    "active",
+    "studies",
+    "submitted ratings",
+    "median seconds per item",
+    "gold accuracy",
+    "gold items answered",
+    "agreement with group",
+    "agreement n items",
+    "open flags",
+]
+
+
+def raters_filtered(
+    *, group: str = "", active: str = "", study=None, flagged: str = "", search: str = ""
+) -> QuerySet[RaterProfile]:
+    """Rater profiles, filtered by group slug, active ("true"/"false"), study (a Study: raters with work
+    in it), open flags ("true"/"false", in that study when one is given) and a username/name search.
+    Reads the flags as stored: callers bring them up to date first (`quality.flags_refresh_all`)."""
+    profiles = RaterProfile.objects.select_related("user", "group").order_by("user__username")
+    if group:
+        profiles = profiles.filter(group__slug=group)
+    if active in ("true", "false"):
+        profiles = profiles.filter(active=active == "true")
+    if study:
+        profiles = profiles.filter(Exists(Assignment.objects.filter(rater=OuterRef("user"), study=study)))
+    if flagged in ("true", "false"):
+        flags = RaterFlag.objects.filter(rater=OuterRef("user"), resolved_at__isnull=True)
+        if study:
+            flags = flags.filter(study=study)
+        profiles = profiles.filter(Exists(flags)) if flagged == "true" else profiles.exclude(Exists(flags))
+    if search:
+        by_name = Q(user__username__icontains=search) | Q(user__first_name__icontains=search)
+        profiles = profiles.filter(by_name)
+    return profiles
+
+
+def raters_with_figures(profiles, *, study=None) -> list[tuple[RaterProfile, RaterFigures]]:
+    """(profile, RaterFigures) for each profile, computed together."""
+    profiles = list(profiles)
+    figures = rater_figures(user_ids=[p.user_id for p in profiles], study=study)
+    return [(profile, figures[profile.user_id]) for profile in profiles]
+
+
+def rater_csv_rows(pairs) -> list[list]:
+    """The raters page as CSV rows (RATER_CSV_COLUMNS), every cell safe for spreadsheets."""
+    rows = []
+    for profile, f in pairs:
+        rows.append(
+            [
+                csv_cell(cell)
+                for cell in (
+                    profile.user.username,
+                    profile.user.first_name,
+                    profile.user.email,
+                    profile.group.name,
+                    "yes" if profile.active else "no",
+                    "; ".join(f.studies),
+                    f.submitted,
+                    "" if f.median_seconds is None else f.median_seconds,
+                    "" if f.gold_accuracy is None else f.gold_accuracy,
+                    f.gold_items,
+                    "" if f.group_agreement is None else f.group_agreement,
+                    f.agree_n,
+                    "; ".join(f.open_flags),
+                )
+            ]
+        )
+    return rows

@@ -1,4 +1,5 @@
-"""HTML pages: curators manage studies and read results; raters work through their items.
+"""HTML pages: curators manage studies, read results and manage raters (the raters page: figures,
+filters, CSV, deactivation); raters see their queue and work through their items.
 
 Rater pages only ever load the rater's own assignments (`selectors.assignment_own`): anything else is a
 404, the same answer as for an id that does not exist.
@@ -16,6 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.models import RaterGroup, RaterProfile
+from apps.core.errors import error_messages
 from apps.core.exports import csv_cell
 from apps.core.roles import RATE, require_curator
 from apps.reviews import assignment as engine
@@ -42,7 +45,7 @@ def study_create(request):
         try:
             study = services.study_create(actor=request.user, **form.service_arguments())
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f'Study "{study.name}" created with {study.items.count()} items.')
             return redirect("reviews:study_detail", pk=study.pk)
@@ -102,7 +105,7 @@ def study_preassign(request, pk: int):
                 study=study, rater=rater, item_ids=[ids[p] for p in positions], actor=request.user
             )
         except (ValidationError, engine.AssignmentError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, error_messages(exc)[0])
         else:
             messages.success(request, f"{len(created)} items assigned to {rater.username}.")
     else:
@@ -117,7 +120,9 @@ def _with_charts(tables):
 
 
 def _exclusion(request, study: Study):
-    """Who results leave out: raters with open quality flags when `?exclude_flagged=1`."""
+    """Who results leave out: raters with open quality flags when `?exclude_flagged=1` (flags brought up
+    to date first)."""
+    quality.flags_refresh(study=study)
     return quality.exclusion_for(study, exclude_flagged=quality.truthy(request.GET.get("exclude_flagged")))
 
 
@@ -218,6 +223,20 @@ def rubric_detail(request, pk: int):
 
 
 # --- rater pages ---
+
+
+@login_required
+@permission_required(RATE, raise_exception=True)
+def queue(request):
+    """The rater's work queue: the studies they take part in, with their progress."""
+    return render(
+        request,
+        "reviews/queue.html",
+        {
+            "profile": getattr(request.user, "rater_profile", None),
+            "queue": selectors.rater_queue(request.user),
+        },
+    )
 
 
 def _item_context(assignment: Assignment, values=None, errors=None, notice: str = "") -> dict:
@@ -353,3 +372,80 @@ def rate_draft(request, pk: int):
         draft=response_from_post(assignment.study.rubric.definition, request.POST),
     )
     return HttpResponse(f"Draft saved ({len(kept)} answer{'s' if len(kept) != 1 else ''}).")
+
+
+# --- raters (curators) ---
+
+
+def _rater_filters(request) -> dict:
+    study_id = request.GET.get("study", "")
+    return {
+        "group": request.GET.get("group", ""),
+        "active": request.GET.get("active", ""),
+        "flagged": request.GET.get("flagged", ""),
+        "search": request.GET.get("search", "").strip(),
+        "study": Study.objects.filter(pk=study_id).first() if study_id.isdigit() else None,
+    }
+
+
+def _raters(filters: dict):
+    """(profile, figures) of the raters the filters (`_rater_filters`, raters_filtered's arguments) keep."""
+    return selectors.raters_with_figures(selectors.raters_filtered(**filters), study=filters["study"])
+
+
+@login_required
+def rater_list(request):
+    require_curator(request.user)
+    filters = _rater_filters(request)
+    quality.flags_refresh_all(study=filters["study"])  # the figures read open flags
+    return render(
+        request,
+        "reviews/rater_list.html",
+        {
+            "raters": _raters(filters),
+            "filters": filters,
+            "groups": RaterGroup.objects.order_by("name"),
+            "studies": Study.objects.exclude(status=Study.Status.DRAFT).order_by("-created_at")[:200],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def rater_csv(request):
+    require_curator(request.user)
+    filters = _rater_filters(request)
+    quality.flags_refresh_all(study=filters["study"])  # the figures read open flags
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    suffix = f"-study-{filters['study'].pk}" if filters["study"] else ""
+    response["Content-Disposition"] = f'attachment; filename="raters{suffix}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(selectors.RATER_CSV_COLUMNS)
+    writer.writerows(selectors.rater_csv_rows(_raters(filters)))
+    return response
+
+
+@require_POST
+@login_required
+def rater_deactivate(request, pk: int):
+    require_curator(request.user)
+    profile = get_object_or_404(RaterProfile, pk=pk)
+    try:
+        services.rater_deactivate(profile=profile, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{profile.user.username} is deactivated; their open items went back to the pool."
+        )
+    return redirect("accounts:rater_list")
+
+
+@require_POST
+@login_required
+def rater_reactivate(request, pk: int):
+    require_curator(request.user)
+    profile = get_object_or_404(RaterProfile, pk=pk)
+    services.rater_reactivate(profile=profile, actor=request.user)
+    messages.success(request, f"{profile.user.username} can log in and rate again.")
+    return redirect("accounts:rater_list")

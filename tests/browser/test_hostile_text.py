@@ -17,9 +17,10 @@ from apps.elevate.models import ChecklistItem
 from apps.equity import services as equity_services
 from apps.equity.models import CounterfactualPair, Producer, QuestionSet
 from apps.reviews import assignment as assignment_services
-from apps.reviews import onboarding, quality
+from apps.reviews import quality
 from apps.reviews import services as review_services
 from apps.reviews.models import RaterFlag
+from apps.reviews.quality import onboarding
 from tests.factories import UserFactory, make_rater
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from apps.reviews import onboarding
 from apps.reviews.models import Assignment, ConsentAcceptance
+from apps.reviews.quality import onboarding
 from tests.factories import UserFactory
 from tests.reviews import factories
 

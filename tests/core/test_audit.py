@@ -14,8 +14,8 @@ from apps.corpus import services as corpus
 from apps.corpus.models import Source
 from apps.elevate import services as elevate
 from apps.reviews import assignment as engine
-from apps.reviews import onboarding
 from apps.reviews import services as reviews
+from apps.reviews.quality import onboarding
 from tests.corpus.factories import DocumentFactory
 from tests.elevate.conftest import item as checklist_item
 from tests.factories import UserFactory

@@ -3,12 +3,12 @@
 from apps.equity.models import Answer, CounterfactualPair, Producer, Question, QuestionSet
 from apps.reviews import services
 from apps.reviews.models import Rubric, Study
-from apps.reviews.seed import BIAS_DIMENSIONS
+from apps.reviews.seed import BIAS_DIMENSIONS, rubrics_seed
 
 
 def rubric(kind: str) -> Rubric:
     """The seeded rubric of that kind (migration 0002; re-seeded after a flushing test)."""
-    services.rubrics_seed()
+    rubrics_seed(Rubric)
     return Rubric.objects.filter(kind=kind).order_by("-version").first()
 
 

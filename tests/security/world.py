@@ -18,8 +18,8 @@ from apps.elevate import selectors as elevate_selectors
 from apps.elevate import services as elevate_services
 from apps.elevate.models import ChecklistItem
 from apps.reviews import assignment as engine
-from apps.reviews import onboarding
 from apps.reviews.models import Adjudication, RaterFlag, StudyItem
+from apps.reviews.quality import onboarding
 from apps.scoring.models import RewardModel
 from tests.corpus.factories import DocumentFactory, SegmentFactory
 from tests.factories import PASSWORD, RaterGroupFactory

@@ -3,8 +3,9 @@
 import pytest
 
 from apps.core.models import AuditLog
-from apps.reviews import adjudication, quality, services
+from apps.reviews import quality, services
 from apps.reviews.models import Adjudication
+from apps.reviews.quality import adjudication
 from tests.factories import make_rater
 from tests.reviews import factories
 from tests.reviews.qc import MINOR, NONE, SEVERE, submit_for_item

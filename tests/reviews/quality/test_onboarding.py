@@ -3,8 +3,9 @@
 import pytest
 
 from apps.core.models import AuditLog
-from apps.reviews import onboarding, quality, results, services
+from apps.reviews import quality, results, services
 from apps.reviews.models import Assignment, ConsentAcceptance, ItemSlot
+from apps.reviews.quality import onboarding
 from tests.reviews import factories
 from tests.reviews.qc import NONE, SEVERE, rate_all
 

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.roles import RATE, require_curator
-from apps.reviews import adjudication, onboarding, quality, selectors
-from apps.reviews.forms_quality import AdjudicationForm, ConsentForm, GoldForm, QualityForm
+from apps.reviews import quality, selectors
 from apps.reviews.models import RaterFlag, Rubric, Study, StudyItem
+from apps.reviews.quality.forms import AdjudicationForm, ConsentForm, GoldForm, QualityForm
 
 
 def _study(pk: int) -> Study:
@@ -29,12 +29,12 @@ def study_quality(request, pk: int):
         try:
             quality.study_quality_set(study=study, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             messages.success(request, "Quality settings saved.")
             return redirect("reviews:study_quality", pk=pk)
     quality.flags_refresh(study=study)
-    current = onboarding.consent_current(study)
+    current = quality.consent_current(study)
     counts = {row["role"]: row["n"] for row in _role_counts(study)}
     return render(
         request,
@@ -73,7 +73,7 @@ def study_onboarding(request, pk: int):
     form = ConsentForm(request.POST)
     if form.is_valid():
         try:
-            version = onboarding.consent_publish(study=study, actor=request.user, **form.cleaned_data)
+            version = quality.consent_publish(study=study, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -126,7 +126,7 @@ def item_quality(request, pk: int, item_pk: int):
                 item=item, role=form.cleaned_data["role"], expected=form.expected(), actor=request.user
             )
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f"Item {item.position} saved.")
             return redirect("reviews:item_quality", pk=pk, item_pk=item_pk)
@@ -145,7 +145,7 @@ def study_consent(request, pk: int):
     from apps.reviews.views import _next_or_done
 
     study = get_object_or_404(selectors.studies_for_rater(request.user), pk=pk)
-    current = onboarding.consent_current(study)
+    current = quality.consent_current(study)
     if current is None:
         return redirect("accounts:queue")
     error = ""
@@ -155,7 +155,7 @@ def study_consent(request, pk: int):
         else:
             version = request.POST.get("version", "")
             try:
-                onboarding.consent_accept(
+                quality.consent_accept(
                     study=study, rater=request.user, version=int(version) if version.isdigit() else 0
                 )
             except ValidationError as exc:
@@ -168,7 +168,7 @@ def study_consent(request, pk: int):
         {
             "study": study,
             "consent": current,
-            "accepted": onboarding.consent_accepted(study, request.user),
+            "accepted": quality.consent_accepted(study, request.user),
             "error": error,
         },
         status=400 if error else 200,
@@ -181,12 +181,12 @@ def adjudication_list(request):
     require_curator(request.user)
     rows = []
     for study in selectors.studies_all().exclude(status=Study.Status.DRAFT).order_by("-created_at"):
-        rule = adjudication.rule_of(study)
+        rule = quality.rule_of(study)
         rows.append(
             {
                 "study": study,
                 "rule": rule,
-                "pending": len(adjudication.adjudication_queue(study)) if rule else None,
+                "pending": len(quality.adjudication_queue(study)) if rule else None,
                 "done": study.adjudications.filter(is_current=True).count(),
             }
         )
@@ -203,8 +203,8 @@ def study_adjudication(request, pk: int):
         "reviews/study_adjudication.html",
         {
             "study": study,
-            "rule": adjudication.rule_of(study),
-            "queue": adjudication.adjudication_queue(study, include_done=include_done),
+            "rule": quality.rule_of(study),
+            "queue": quality.adjudication_queue(study, include_done=include_done),
             "include_done": include_done,
         },
     )
@@ -216,13 +216,13 @@ def adjudication_item(request, pk: int, item_pk: int):
     require_curator(request.user)
     study = _study(pk)
     item = get_object_or_404(StudyItem, pk=item_pk, study=study, role=StudyItem.Role.REGULAR)
-    entry = adjudication.queue_item(study, item)
+    entry = quality.queue_item(study, item)
     form = AdjudicationForm(
         request.POST or None, rubric=study.rubric, question=entry.question, current=entry.current
     )
     if request.method == "POST" and form.is_valid():
         try:
-            adjudication.adjudication_record(
+            quality.adjudication_record(
                 study=study,
                 item=item,
                 label=form.label(),
@@ -230,11 +230,11 @@ def adjudication_item(request, pk: int, item_pk: int):
                 actor=request.user,
             )
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f"Item {item.position}: final label recorded.")
             following = next(
-                (e for e in adjudication.adjudication_queue(study) if e.item.position > item.position), None
+                (e for e in quality.adjudication_queue(study) if e.item.position > item.position), None
             )
             if following is not None:
                 return redirect("reviews:adjudication_item", pk=pk, item_pk=following.item.pk)

@@ -170,7 +170,8 @@ def test_a_deactivated_raters_preassignments_go_back_too_and_reactivation_restor
 
 
 def test_a_deactivated_raters_session_and_api_tokens_stop_working(client, api, curator, study):
-    from apps.accounts.services import rater_deactivate, token_create
+    from apps.accounts.services import token_create
+    from apps.reviews.services import rater_deactivate
 
     bob = make_rater("bob", "physician")
     client.force_login(bob)

@@ -3,6 +3,7 @@ adjudicator's final label. Choices come from the study's rubric."""
 
 from django import forms
 
+from apps.core.errors import ServiceErrorsFormMixin
 from apps.reviews.models import Study, StudyItem
 
 
@@ -12,14 +13,7 @@ def _choices(question: dict) -> list[tuple[str, str]]:
     return [(o["value"], o["label"]) for o in question["options"]]
 
 
-class _ServiceErrors:
-    def add_service_errors(self, errors: dict) -> None:
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
-
-
-class QualityForm(_ServiceErrors, forms.Form):
+class QualityForm(ServiceErrorsFormMixin, forms.Form):
     gold_rate = forms.FloatField(
         min_value=0, max_value=0.5, label="Gold rate", help_text="Share of items served as gold, e.g. 0.1."
     )
@@ -66,7 +60,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class GoldForm(_ServiceErrors, forms.Form):
+class GoldForm(ServiceErrorsFormMixin, forms.Form):
     role = forms.ChoiceField(choices=StudyItem.Role.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, rubric, item: StudyItem, **kwargs):
@@ -115,7 +109,7 @@ class GoldForm(_ServiceErrors, forms.Form):
         return expected
 
 
-class AdjudicationForm(_ServiceErrors, forms.Form):
+class AdjudicationForm(ServiceErrorsFormMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="Why this is the final label."
     )

@@ -14,7 +14,7 @@ from rest_framework.generics import get_object_or_404  # a malformed id is a 404
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator
-from apps.reviews import adjudication, onboarding, quality, selectors
+from apps.reviews import quality, selectors
 from apps.reviews.models import Adjudication, ConsentVersion, RaterFlag, Study, StudyItem
 
 CURATOR_ACTIONS = ("quality", "items", "item_role", "flags")
@@ -113,9 +113,6 @@ class StudyQualityActions:
         """Gold rate and accuracy threshold, flag settings, adjudication rule (curators)."""
         study = self.get_object()
         if request.method == "PATCH":
-            unknown = set(request.data) - set(quality.QUALITY_FIELDS)
-            if unknown:
-                raise ValidationError({key: ["Not a quality-control setting."] for key in sorted(unknown)})
             study = quality.study_quality_set(study=study, actor=request.user, **dict(request.data.items()))
         return Response(QualitySettingsSerializer(study).data)
 
@@ -132,10 +129,10 @@ class StudyQualityActions:
             self._require_curator(request)
             serializer = ConsentPublishSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            version = onboarding.consent_publish(study=study, actor=request.user, **serializer.validated_data)
+            version = quality.consent_publish(study=study, actor=request.user, **serializer.validated_data)
             return Response(ConsentVersionSerializer(version).data, status=status.HTTP_201_CREATED)
-        current = onboarding.consent_current(study)
-        accepted = onboarding.consent_accepted(study, request.user)
+        current = quality.consent_current(study)
+        accepted = quality.consent_accepted(study, request.user)
         return Response(
             {
                 "consent": ConsentVersionSerializer(current).data if current else None,
@@ -160,7 +157,7 @@ class StudyQualityActions:
         study = self.get_object()
         serializer = ConsentAcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        acceptance = onboarding.consent_accept(
+        acceptance = quality.consent_accept(
             study=study, rater=request.user, version=serializer.validated_data["version"]
         )
         return Response(
@@ -302,7 +299,7 @@ class AdjudicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         item = StudyItem.objects.select_related("study").filter(pk=data["item"]).first()
         if item is None:
             raise ValidationError({"item": [f"No study item with id {data['item']}."]})
-        decided = adjudication.adjudication_record(
+        decided = quality.adjudication_record(
             study=item.study, item=item, label=data["label"], reason=data["reason"], actor=request.user
         )
         return Response(AdjudicationSerializer(decided).data, status=status.HTTP_201_CREATED)
@@ -322,7 +319,7 @@ class AdjudicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         )
         if study is None:
             raise ValidationError({"study": ["Give the study's id: ?study=<id>."]})
-        entries = adjudication.adjudication_queue(
+        entries = quality.adjudication_queue(
             study, include_done=quality.truthy(request.query_params.get("include_done"))
         )
         page = self.paginate_queryset(entries)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.models import Webhook, WebhookDelivery
+from apps.core.queue import task_send
 from apps.core.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -83,10 +84,8 @@ def webhook_emit(*, event: str, payload: dict, webhooks=None) -> list[WebhookDel
 def _send(delivery_id: int) -> bool:
     """Queue the delivery. Runs after the caller's commit (a submitted rating, a finished job): when Redis
     is down that write stands and the request succeeds; the delivery stays pending, with the error."""
-    from workers.celery import app
-
     try:
-        app.send_task("equitext.core.deliver_webhook", args=[delivery_id])
+        task_send("equitext.core.deliver_webhook", args=[delivery_id])
     except Exception as exc:
         logger.warning("could not queue webhook delivery %s: %s", delivery_id, exc)
         error = f"{NOT_SENT} ({type(exc).__name__}: {exc})."

@@ -23,7 +23,8 @@ from django.db.models import Max
 from django.db.models.functions import MD5
 
 from apps.core import limits
-from apps.core.services import audit_record, job_create
+from apps.core.jobs import job_create
+from apps.core.services import audit_record
 from apps.corpus.importing import PRESETS, FileRejected, ImportSpec, RowReader, format_for
 from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source, Split, Status
 from apps.scoring.services import text_scores_by_text

@@ -6,7 +6,8 @@ from apps.scoring.models import Candidate, ModelRun, RewardModel
 @admin.register(ModelRun)
 class ModelRunAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "model_name", "status", "requested_by", "created_at"]
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", "job__status"]
+    list_select_related = ["job", "requested_by"]
     readonly_fields = ["job", "model_revision", "summary", "created_at"]
     raw_id_fields = ["segments", "requested_by"]
 

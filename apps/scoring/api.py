@@ -66,6 +66,9 @@ class ReadabilityView(APIView):
 
 
 class ModelRunSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=ModelRun.Status.choices, read_only=True, help_text="The run's job's status"
+    )
     requested_by = serializers.CharField(source="requested_by.username", default=None, read_only=True)
     job = serializers.PrimaryKeyRelatedField(read_only=True)
     job_status = serializers.CharField(source="job.status", default=None, read_only=True)
@@ -139,13 +142,24 @@ class CandidateFilter(django_filters.FilterSet):
         fields = ["run", "segment", "decision"]
 
 
+class ModelRunFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ModelRun.Status.choices, method="filter_status")
+
+    class Meta:
+        model = ModelRun
+        fields = ["status", "kind"]
+
+    def filter_status(self, runs, name, value):
+        return runs.with_status(value)
+
+
 class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Model runs. `POST` starts a generation run (a Job on queue gpu) and answers 201 with the run."""
 
     permission_classes = [IsCurator]
     queryset = ModelRun.objects.none()
     serializer_class = ModelRunSerializer
-    filterset_fields = ["status", "kind"]
+    filterset_class = ModelRunFilter
 
     def get_queryset(self):
         return selectors.runs_visible_to(self.request.user)

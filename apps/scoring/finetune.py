@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from apps.core.jobs import job_create
 from apps.core.roles import require_curator
-from apps.core.services import audit_record, job_create
+from apps.core.services import audit_record
 from apps.scoring.models import Candidate, ModelRun
 from apps.scoring.parameters import bounded_numbers_clean
 

@@ -15,9 +15,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.core.jobs import job_create
 from apps.core.models import Job
 from apps.core.roles import require_curator
-from apps.core.services import audit_record, job_create
+from apps.core.services import audit_record
 from apps.scoring.models import ModelRun, RewardModel
 from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.reward_eval import document_split

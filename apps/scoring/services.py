@@ -7,20 +7,17 @@ engine version).
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Avg, Count
 from django.utils import timezone
 
-from apps.core.models import Job
+from apps.core.jobs import job_create
 from apps.core.roles import require_curator
-from apps.core.services import audit_record, job_create, job_fail
+from apps.core.services import audit_record
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD, guard_check
 from apps.scoring.models import Candidate, ModelRun, RewardModel, TextScore
 from apps.scoring.parameters import bounded_numbers_clean
@@ -264,10 +261,19 @@ def run_create(
     return run
 
 
-def run_status_set(*, run_id: int, status: str, summary: dict | None = None, **fields) -> None:
-    changes = {"status": status, "updated_at": timezone.now(), **fields}
+def run_record(
+    *, run_id: int, summary: dict | None = None, model_name: str = "", model_revision: str = ""
+) -> None:
+    """Record on the run what its worker loaded (model name, weight fingerprint) or produced (summary).
+
+    Never its status: a run's status is its job's, which the job lifecycle (apps/core/jobs.py) keeps."""
+    changes = {"updated_at": timezone.now()}
     if summary is not None:
         changes["summary"] = summary
+    if model_name:
+        changes["model_name"] = model_name
+    if model_revision:
+        changes["model_revision"] = model_revision
     ModelRun.objects.filter(pk=run_id).update(**changes)
 
 
@@ -278,15 +284,6 @@ def run_prompts(run: ModelRun) -> tuple[PromptTemplate, list[str]]:
         template, grade=run.parameters["target_grade"], style=run.parameters.get("style", "plain")
     )
     return template, [instruction, template.system]
-
-
-def run_segments_pending(run: ModelRun):
-    """The run's segments that have no candidate yet, in corpus order (what a restarted task still does)."""
-    return list(
-        run.segments.exclude(candidates__run=run)
-        .order_by("document_id", "position")
-        .only("pk", "original", "simplified", "version")
-    )
 
 
 def candidate_scores(
@@ -400,19 +397,6 @@ def candidates_rank(*, run_id: int, segment_ids) -> int:
     return len(changed)
 
 
-def candidates_unrewarded(limit: int = 256):
-    """Scored candidates that have no reward yet (filled by the scheduled scoring when a model is active)."""
-    return list(
-        Candidate.objects.filter(reward__isnull=True, scored_at__isnull=False)
-        .select_related("run")
-        .order_by("pk")[:limit]
-    )
-
-
-def candidates_unrewarded_count() -> int:
-    return Candidate.objects.filter(reward__isnull=True, scored_at__isnull=False).count()
-
-
 @transaction.atomic
 def candidate_rewards_store(*, reward_model: RewardModel, p_simplified: dict[int, float]) -> int:
     """Give each candidate (id → P(simplified) from `reward_model`) its combined reward with its run's
@@ -432,18 +416,6 @@ def candidate_rewards_store(*, reward_model: RewardModel, p_simplified: dict[int
     for run_id, segment_ids in by_run.items():
         candidates_rank(run_id=run_id, segment_ids=segment_ids)
     return len(candidates)
-
-
-def candidates_unscored_count() -> int:
-    return Candidate.objects.filter(scored_at__isnull=True).count()
-
-
-def candidates_unscored(limit: int = 500):
-    return list(
-        Candidate.objects.filter(scored_at__isnull=True)
-        .select_related("run", "segment")
-        .order_by("pk")[:limit]
-    )
 
 
 @transaction.atomic
@@ -530,25 +502,6 @@ def candidate_reject(*, candidate_id: int, user) -> Candidate:
     return candidate
 
 
-def run_summary(run: ModelRun) -> dict:
-    """Counts and means over the run's candidates (stored on the run when it finishes)."""
-    stats = run.candidates.aggregate(
-        candidates=Count("pk"),
-        segments=Count("segment", distinct=True),
-        mean_sari=Avg("sari"),
-        mean_bleu=Avg("bleu"),
-        mean_grade=Avg("grade"),
-        mean_similarity=Avg("similarity"),
-        mean_reward=Avg("reward"),
-    )
-    flagged = Counter()
-    for flags in run.candidates.values_list("flags", flat=True):
-        for code in {flag["code"] for flag in flags}:
-            flagged[code] += 1
-    stats["flagged"] = dict(flagged.most_common())
-    return {key: round(value, 3) if isinstance(value, float) else value for key, value in stats.items()}
-
-
 # ---- scheduled work ---------------------------------------------------------------------------------
 
 
@@ -575,79 +528,6 @@ def readability_refresh(*, since, progress) -> dict:
         last_pk = rows[-1][0]
         progress(done, total, f"Scored the texts of {done} of {total} changed segments")
     return {"segments": total, "texts": texts_scored, "since": since.isoformat() if since else None}
-
-
-def last_success_started(kind: str):
-    job = Job.objects.filter(kind=kind, status=Job.Status.SUCCEEDED).order_by("-started_at").first()
-    return job.started_at if job else None
-
-
-def scheduled_job_create(*, kind: str, task: str) -> Job:
-    """The Job of one scheduled execution (beat sends the task without a job; the task makes one)."""
-    return job_create(kind=kind, task=task, requested_by=None, parameters={"trigger": "schedule"})
-
-
-def jobs_sweep_stale(*, grace_seconds: int | None = None, now=None) -> list[int]:
-    """Fail every running job whose worker is gone: no heartbeat in Redis and no progress for a while.
-
-    A worker killed mid-task leaves its job "running" (its message is re-delivered, but the job can no
-    longer be claimed); this is what ends such a job. Returns the ids of the jobs failed.
-    """
-    from apps.core.health import HEARTBEAT_PREFIX, redis_client
-
-    grace = grace_seconds if grace_seconds is not None else max(60, 6 * settings.WORKER_HEARTBEAT_SECONDS)
-    now = now or timezone.now()
-    candidates = list(
-        Job.objects.filter(
-            status=Job.Status.RUNNING, updated_at__lt=now - timedelta(seconds=grace)
-        ).values_list("pk", "worker", "updated_at")
-    )
-    if not candidates:
-        return []
-    client = redis_client()
-    failed = []
-    for job_id, worker, updated_at in candidates:
-        if worker and client.exists(HEARTBEAT_PREFIX + worker):
-            continue  # alive and busy (a long batch); its own time limit ends it if it hangs
-        error = (
-            f"The worker {worker or '(unknown)'} stopped: no heartbeat and no progress since "
-            f"{updated_at:%Y-%m-%d %H:%M:%S %Z}. Start the job again."
-        )
-        with transaction.atomic():
-            changed = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
-                status=Job.Status.FAILED, error=error, finished_at=now, updated_at=now
-            )
-            if changed:
-                _runs_of_job_fail(job_id=job_id, action="job.swept", worker=worker)
-                failed.append(job_id)
-    return failed
-
-
-def _runs_of_job_fail(*, job_id: int, action: str, worker: str) -> None:
-    """A job that a dead worker or pool process left behind was failed: fail its model run too, and
-    record why in the audit log."""
-    ModelRun.objects.filter(job_id=job_id).exclude(
-        status__in=[ModelRun.Status.SUCCEEDED, ModelRun.Status.FAILED]
-    ).update(status=ModelRun.Status.FAILED, updated_at=timezone.now())
-    audit_record(actor=None, action=action, obj=Job(pk=job_id), details={"worker": worker})
-
-
-def job_process_lost(*, job_id: int, worker: str, error: str) -> bool:
-    """Fail a job whose pool process died under it (SIGKILL, e.g. the out-of-memory killer) while its worker
-    lives on; called by the worker's main process (workers/celery.py). Celery requeues such a message, but
-    the job is claimed ("running"), so the redelivery cannot run it, and the live worker's heartbeat keeps
-    the sweeper away: without this it would stay running forever. Only a job still running on `worker` is
-    failed (one not yet claimed is left for the redelivery to run), with its model run. True if failed."""
-    with transaction.atomic():
-        running = (
-            Job.objects.select_for_update()
-            .filter(pk=job_id, status=Job.Status.RUNNING, worker=worker[:200])
-            .exists()
-        )
-        if running:
-            job_fail(job_id=job_id, error=error)
-            _runs_of_job_fail(job_id=job_id, action="job.process_lost", worker=worker)
-    return running
 
 
 SCHEDULES = [

@@ -20,7 +20,7 @@ SEGMENTS_PER_PAGE = 25
 def run_list(request):
     require_curator(request.user)
     runs = list(selectors.runs_visible_to(request.user)[:100])
-    polling = any(run.status in (ModelRun.Status.QUEUED, ModelRun.Status.RUNNING) for run in runs)
+    polling = any(run.in_progress for run in runs)
     template = "scoring/run_list.html#run-table" if request.htmx else "scoring/run_list.html"
     return render(request, template, {"runs": runs, "polling": polling})
 
@@ -67,7 +67,7 @@ def run_detail(request, pk: int):
         "sorts": [(key, label) for key, (label, _) in selectors.CANDIDATE_SORTS.items()],
         "page": page,
         "rows": selectors.run_segment_page(run, list(page.object_list), sort),
-        "running": run.status in (ModelRun.Status.QUEUED, ModelRun.Status.RUNNING),
+        "running": run.in_progress,
     }
     template = "scoring/run_detail.html#run-body" if request.htmx else "scoring/run_detail.html"
     return render(request, template, context)
@@ -109,7 +109,7 @@ def _train_run_detail(request, run: ModelRun):
     context = {
         "run": run,
         "job": run.job,
-        "running": run.status in (ModelRun.Status.QUEUED, ModelRun.Status.RUNNING),
+        "running": run.in_progress,
         "reward_model": RewardModel.objects.filter(pk=run.summary.get("reward_model")).first(),
     }
     template = "scoring/train_run_detail.html#train-body" if request.htmx else "scoring/train_run_detail.html"

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from apps.core import services
+from apps.core import jobs
 from apps.core.models import Job, WebhookDelivery
 from tests.conftest import wait_for
 
@@ -55,7 +55,7 @@ def receiver_factory():
 
 def finish_a_job(curator):
     job = Job.objects.create(kind="recount", requested_by=curator)
-    services.job_run(job_id=job.id, worker="test", work=lambda job, progress: {"rows": 3})
+    jobs.job_run(job_id=job.id, worker="test", work=lambda job, progress: {"rows": 3})
     return job
 
 

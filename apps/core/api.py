@@ -141,7 +141,8 @@ class WebhookSerializer(serializers.ModelSerializer):
 
 
 class WebhookViewSet(viewsets.ModelViewSet):
-    """Your webhooks (curators). Each POST carries `X-Equitext-Signature: sha256=HMAC(secret, body)`."""
+    """Your webhooks (curators). Each POST carries `X-Equitext-Signature: sha256=HMAC(secret, body)`.
+    Creating, changing and deleting one go through apps.core.webhooks (checked, audited)."""
 
     queryset = Webhook.objects.none()
     serializer_class = WebhookSerializer
@@ -158,6 +159,20 @@ class WebhookViewSet(viewsets.ModelViewSet):
             events=data["events"],
             progress_percents=data.get("progress_percents"),
         )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = webhooks.webhook_update(
+            webhook=serializer.instance,
+            user=self.request.user,
+            url=data.get("url"),
+            events=data.get("events"),
+            progress_percents=data.get("progress_percents"),
+            active=data.get("active"),
+        )
+
+    def perform_destroy(self, instance):
+        webhooks.webhook_delete(webhook=instance, user=self.request.user)
 
     @extend_schema(responses=WebhookDeliverySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -27,7 +27,7 @@ from apps.core.jobs import job_create
 from apps.core.services import audit_record
 from apps.corpus.importing import PRESETS, FileRejected, ImportSpec, RowReader, format_for
 from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source, Split, Status
-from apps.scoring.services import text_scores_by_text
+from apps.metrics.text_scores import text_scores_by_text
 
 ALLOWED_TRANSITIONS = {
     Status.DRAFT: {Status.IN_REVIEW},

@@ -1,9 +1,8 @@
-"""Scoring API. Readability: `POST readability/` scores one posted text. Model runs: `runs/` (POST starts
-one), `candidates/` (+ `accept`/`reject`), `reward-models/` (registry, read-only). Runs are curators' only."""
+"""Scoring API: `runs/` (POST starts one), `candidates/` (+ `accept`/`reject`), `reward-models/` (registry,
+read-only), the preference export. Curators only. (`readability/` is the metrics app's.)"""
 
 import django_filters
-from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,53 +13,6 @@ from apps.core.exports import AnyAccept, export_response, export_schema_response
 from apps.scoring import selectors, services
 from apps.scoring.models import Candidate, ModelRun, RewardModel
 from apps.scoring.prompts import DEFAULT_TEMPLATE
-from apps.scoring.readability import ENGINE, METRICS
-
-# A long web page is a few thousand words; anything larger belongs in an import, not a live request.
-READABILITY_MAX_CHARS = settings.EQUITEXT_MAX_TEXT_CHARS
-
-
-class ReadabilityRequestSerializer(serializers.Serializer):
-    text = serializers.CharField(trim_whitespace=False, allow_blank=False)
-
-    def validate_text(self, value: str) -> str:
-        if len(value) > READABILITY_MAX_CHARS:
-            raise serializers.ValidationError(
-                f"The text has {len(value):,} characters; the limit is {READABILITY_MAX_CHARS:,}. "
-                "Send it in smaller parts (for example one paragraph per request)."
-            )
-        return value
-
-
-class ReadabilityView(APIView):
-    """Every readability metric of a posted text (textstat's formulas; cached by the text's SHA-256)."""
-
-    @extend_schema(
-        request=ReadabilityRequestSerializer,
-        responses={
-            200: inline_serializer(
-                "ReadabilityResponse",
-                {
-                    "sha256": serializers.CharField(),
-                    "engine": serializers.CharField(),
-                    "metrics": inline_serializer(
-                        "ReadabilityMetrics", {key: serializers.FloatField() for key in METRICS}
-                    ),
-                },
-            )
-        },
-    )
-    def post(self, request):
-        serializer = ReadabilityRequestSerializer(data=request.data)
-        if not serializer.is_valid():
-            messages = [
-                f"{field}: {' '.join(map(str, problems))}" for field, problems in serializer.errors.items()
-            ]
-            return Response({"detail": " ".join(messages), "errors": serializer.errors}, status=400)
-        text = serializer.validated_data["text"]
-        [metrics] = services.text_scores_get_or_compute([text])
-        return Response({"sha256": services.text_sha256(text), "engine": ENGINE, "metrics": metrics})
-
 
 # ---- model runs and candidates (curators only) ------------------------------------------------------
 

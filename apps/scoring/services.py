@@ -1,25 +1,22 @@
-"""Writes for scoring.
+"""Writes for scoring."""
 
-Readability: `text_scores_get_or_compute` is the one way the product scores stored texts; it reads the
-`TextScore` cache by SHA-256 and computes and stores only what is missing (or was computed by another
-engine version).
-"""
-
-import hashlib
 import json
-from collections.abc import Iterable
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.core.jobs import job_create
 from apps.core.roles import require_curator
 from apps.core.services import audit_record
+from apps.metrics.sari import bleu as bleu_metric
+from apps.metrics.sari import compression_ratio
+from apps.metrics.sari import sari as sari_metric
+from apps.metrics.text_scores import text_scores_by_text, text_scores_get_or_compute
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD, guard_check
-from apps.scoring.models import Candidate, ModelRun, RewardModel, TextScore
+from apps.scoring.models import Candidate, ModelRun, RewardModel
 from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.prompts import (
     DEFAULT_TEMPLATE,
@@ -29,75 +26,10 @@ from apps.scoring.prompts import (
     instruction_text,
     template_get,
 )
-from apps.scoring.readability import ENGINE, readability_scores
 from apps.scoring.reward import WeightsInvalid, combined_reward, ranks_by_reward, weights_clean
-from apps.scoring.sari import bleu as bleu_metric
-from apps.scoring.sari import compression_ratio
-from apps.scoring.sari import sari as sari_metric
 
 # PostgreSQL takes large IN lists well; this keeps each query and insert a reasonable size.
 _CHUNK = 2000
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def text_scores_get_or_compute(texts: Iterable[str]) -> list[dict]:
-    """Readability metrics for each text, in the order given (equal texts share one cached row).
-
-    Unchanged text costs one indexed lookup; new text is scored once and stored (an idempotent upsert, so
-    concurrent callers scoring the same text agree).
-    """
-    texts = list(texts)
-    hashes = [text_sha256(text) for text in texts]
-    by_hash: dict[str, dict] = {}
-    unique = list(dict.fromkeys(hashes))
-    for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start : start + _CHUNK]
-        by_hash.update(
-            TextScore.objects.filter(sha256__in=chunk, engine=ENGINE).values_list("sha256", "metrics")
-        )
-    missing: dict[str, str] = {}
-    for text, digest in zip(texts, hashes, strict=True):
-        if digest not in by_hash and digest not in missing:
-            missing[digest] = text
-    if missing:
-        for digest, text in missing.items():
-            by_hash[digest] = readability_scores(text)
-        _text_scores_store({digest: by_hash[digest] for digest in missing})
-    return [by_hash[digest] for digest in hashes]
-
-
-def text_scores_by_text(texts: Iterable[str]) -> dict[str, dict]:
-    """`text_scores_get_or_compute` as text → metrics, for the texts that are not blank (blank texts have no
-    scores: look them up with `.get`)."""
-    texts = [text for text in dict.fromkeys(texts) if text and text.strip()]
-    return dict(zip(texts, text_scores_get_or_compute(texts), strict=True))
-
-
-def _text_scores_store(metrics_by_hash: dict[str, dict]) -> None:
-    """Upsert TextScore rows: a row left by an older engine is replaced; a concurrent writer's is equal.
-
-    COPY into a temporary table, then one INSERT … ON CONFLICT: several times faster than a multi-row
-    INSERT, whose parameters psycopg quotes one by one in Python.
-    """
-    table = TextScore._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE textscore_incoming (sha256 varchar(64), metrics jsonb) ON COMMIT DROP"
-        )
-        with cursor.cursor.copy("COPY textscore_incoming (sha256, metrics) FROM STDIN") as copy:
-            for digest, metrics in metrics_by_hash.items():
-                copy.write_row((digest, json.dumps(metrics)))
-        cursor.execute(
-            f"INSERT INTO {table} (sha256, engine, metrics, created_at) "
-            "SELECT sha256, %s, metrics, now() FROM textscore_incoming "
-            "ON CONFLICT (sha256) DO UPDATE "
-            "SET engine = EXCLUDED.engine, metrics = EXCLUDED.metrics, created_at = EXCLUDED.created_at",
-            [ENGINE],
-        )
-        cursor.execute("DROP TABLE textscore_incoming")
 
 
 # ---- model runs and candidates ----------------------------------------------------------------------

@@ -28,7 +28,6 @@ router.register("candidates", api.CandidateViewSet, basename="candidate")
 router.register("reward-models", api.RewardModelViewSet, basename="reward-model")
 
 api_urlpatterns = [
-    path("readability/", api.ReadabilityView.as_view(), name="readability"),
     path("exports/preferences.jsonl", api.PreferencesJsonlExport.as_view(), name="preferences-export-jsonl"),
     path("exports/preferences.csv", api.PreferencesCsvExport.as_view(), name="preferences-export-csv"),
     *router.urls,

@@ -41,7 +41,7 @@ def test_a_scheduled_execution_is_a_job_on_the_jobs_page(
 
 
 def test_readability_refresh_caches_the_texts_changed_since_the_last_run(segments):
-    from apps.scoring.models import TextScore
+    from apps.metrics.models import TextScore
 
     TextScore.objects.all().delete()
     calls = []

@@ -2,8 +2,8 @@
 
 import pytest
 
-from apps.scoring.models import TextScore
-from apps.scoring.readability import readability_scores
+from apps.metrics.models import TextScore
+from apps.metrics.readability import readability_scores
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/readability/"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.scoring.sari import bleu, compression_ratio, sari, tokenize
+from apps.metrics.sari import bleu, compression_ratio, sari, tokenize
 
 
 def test_tokenisation_lowercases_and_splits_punctuation_but_keeps_numbers_and_contractions():

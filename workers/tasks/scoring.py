@@ -258,6 +258,7 @@ def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs
 
     from django.conf import settings
 
+    from apps.metrics.text_scores import text_scores_get_or_compute
     from apps.scoring import reward_eval, reward_registry, services
     from workers.ml import reward
 
@@ -266,7 +267,7 @@ def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs
     data = reward_registry.training_set_build(parameters)
     train = data.indexes(test=False)
     test = data.indexes(test=True)
-    grades = [m.get("flesch_kincaid_grade", 0.0) for m in services.text_scores_get_or_compute(data.texts)]
+    grades = [m.get("flesch_kincaid_grade", 0.0) for m in text_scores_get_or_compute(data.texts)]
     progress(1, steps, f"Fitting on {len(train)} texts ({parameters['encoder_mode']} encoder)")
     relative = reward_registry.artifact_dir_relative(uuid.uuid4().hex)
     scratch = None

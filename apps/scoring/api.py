@@ -1,15 +1,14 @@
 """Scoring API: `runs/` (POST starts one), `candidates/` (+ `accept`/`reject`), `reward-models/` (registry,
-read-only), the preference export. Curators only. (`readability/` is the metrics app's.)"""
+read-only). Curators only. (The candidate and preference exports are `exports.py`; `readability/` is the
+metrics app's.)"""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.core.api import IsCurator
-from apps.core.exports import AnyAccept, export_response, export_schema_responses
 from apps.scoring import selectors, services
 from apps.scoring.models import Candidate, ModelRun, RewardModel
 from apps.scoring.prompts import DEFAULT_TEMPLATE
@@ -234,68 +233,3 @@ class RewardModelViewSet(viewsets.ReadOnlyModelViewSet):
             reward_model_id=self.get_object().pk, user=request.user
         )
         return Response(RewardModelSerializer(self.get_queryset().get(pk=model.pk)).data)
-
-
-PREFERENCE_EXPORT_PARAMETERS = [
-    OpenApiParameter("run", int, description="Only candidates of this run"),
-    OpenApiParameter("source", str, many=True, description="reward_rank and/or curator_decision"),
-]
-
-
-class _PreferencesExport(APIView):
-    """Preference pairs from reward-ranked candidates and curators' accept/reject decisions (fields in
-    apps/scoring/preferences.py); no duplicates; one snapshot, streamed, after the shared manifest."""
-
-    permission_classes = [IsCurator]
-    content_negotiation_class = AnyAccept
-    fmt = ""
-
-    def get(self, request):
-        from apps.scoring import preferences
-
-        run = request.query_params.get("run")
-        sources = request.query_params.getlist("source")
-        errors = {}
-        if run is not None and not run.isdigit():
-            errors["run"] = [f"{run!r} is not a run id."]
-        unknown = [s for s in sources if s not in preferences.SOURCE_NAMES]
-        if unknown:
-            errors["source"] = [f"Unknown source {unknown[0]!r}; use {', '.join(preferences.SOURCE_NAMES)}."]
-        if errors:
-            raise serializers.ValidationError(errors)
-        filters = {"run": int(run) if run else None, "sources": sources or None}
-        return export_response(
-            name="preferences",
-            fmt=self.fmt,
-            schema_version=preferences.SCHEMA_VERSION,
-            fields=preferences.FIELDS,
-            filters={"run": filters["run"], "source": sources},
-            # Pairs are computed, not rows: counting is a first pass over the same snapshot.
-            count=lambda: sum(1 for _ in preferences.records(**filters)),
-            records=lambda: preferences.records(**filters),
-        )
-
-
-@extend_schema(
-    parameters=PREFERENCE_EXPORT_PARAMETERS,
-    responses=export_schema_responses(
-        "jsonl", "A manifest line, then one preference record per line (TRL conversational format)."
-    ),
-)
-class PreferencesJsonlExport(_PreferencesExport):
-    """`prompt`/`chosen`/`rejected` as chat messages (TRL's conversational preference format) plus
-    `source` and ids. Skip the first (manifest) line before handing the records to `trl.DPOTrainer`."""
-
-    fmt = "jsonl"
-
-
-@extend_schema(
-    parameters=PREFERENCE_EXPORT_PARAMETERS,
-    responses=export_schema_responses(
-        "csv", "One pair per row (messages as JSON text); manifest in a header."
-    ),
-)
-class PreferencesCsvExport(_PreferencesExport):
-    """The same records as CSV; `prompt`, `chosen` and `rejected` are JSON text."""
-
-    fmt = "csv"

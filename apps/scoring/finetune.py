@@ -36,7 +36,7 @@ FINETUNE_BOUNDS = {
 
 def finetune_parameters_clean(parameters: dict | None) -> dict:
     """Validated fine-tuning parameters with defaults; ValidationError names each bad field."""
-    from apps.scoring.preferences import SOURCE_NAMES
+    from apps.scoring.preferences import source_names
 
     parameters = dict(parameters or {})
     parameters.pop("target", None)
@@ -46,9 +46,10 @@ def finetune_parameters_clean(parameters: dict | None) -> dict:
     sources = parameters.pop("sources", None) or []
     if isinstance(sources, str):
         sources = [sources]
-    unknown = [s for s in sources if s not in SOURCE_NAMES]
+    known = source_names()
+    unknown = [s for s in sources if s not in known]
     if unknown:
-        errors["sources"] = f"Unknown preference source {unknown[0]!r}; use {', '.join(SOURCE_NAMES)}."
+        errors["sources"] = f"Unknown preference source {unknown[0]!r}; use {', '.join(known)}."
     cleaned["sources"] = sorted(set(sources))
     if parameters:
         errors.update({name: "Unknown parameter." for name in parameters})

@@ -141,8 +141,7 @@ class WebhookSerializer(serializers.ModelSerializer):
 
 
 class WebhookViewSet(viewsets.ModelViewSet):
-    """Your webhooks (curators). Each POST carries `X-Equitext-Signature: sha256=HMAC(secret, body)`.
-    Creating, changing and deleting one go through apps.core.webhooks (checked, audited)."""
+    """Your webhooks (curators). Each POST carries `X-Equitext-Signature: sha256=HMAC(secret, body)`."""
 
     queryset = Webhook.objects.none()
     serializer_class = WebhookSerializer
@@ -151,6 +150,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return Webhook.objects.filter(owner=self.request.user)
 
+    # Creating, changing and deleting one go through apps.core.webhooks (checked, audited).
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = webhooks.webhook_create(

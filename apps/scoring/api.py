@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator
-from apps.scoring import selectors, services
+from apps.scoring import finetune, reward_registry, selectors, services
 from apps.scoring.models import Candidate, ModelRun, RewardModel
 from apps.scoring.prompts import DEFAULT_TEMPLATE
 
@@ -138,8 +138,6 @@ class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ModelRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
     def _train(self, request, data) -> ModelRun:
-        from apps.scoring import finetune, reward_registry
-
         target = data.get("target") or ""
         if target == "reward":
             return reward_registry.reward_train_start(user=request.user, parameters=data["parameters"])
@@ -162,22 +160,18 @@ class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.candidates_visible_to(self.request.user).order_by("run_id", "segment_id", "index")
 
     def _decide(self, request, pk, accept: bool):
-        from apps.corpus.services import StaleVersion
-
+        """A refusal (already accepted, empty, a stale segment version) is a 409 from the error handler."""
         candidate = self.get_object()
         serializer = CandidateDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            if accept:
-                candidate = services.candidate_accept(
-                    candidate_id=candidate.pk,
-                    user=request.user,
-                    segment_version=serializer.validated_data.get("segment_version"),
-                )
-            else:
-                candidate = services.candidate_reject(candidate_id=candidate.pk, user=request.user)
-        except (services.DecisionRefused, StaleVersion) as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        if accept:
+            candidate = services.candidate_accept(
+                candidate_id=candidate.pk,
+                user=request.user,
+                segment_version=serializer.validated_data.get("segment_version"),
+            )
+        else:
+            candidate = services.candidate_reject(candidate_id=candidate.pk, user=request.user)
         return Response(CandidateSerializer(self.get_queryset().get(pk=candidate.pk)).data)
 
     @extend_schema(request=CandidateDecisionSerializer, responses={200: CandidateSerializer})
@@ -219,16 +213,12 @@ class RewardModelViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: RewardModelSerializer})
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
-        from apps.scoring import reward_registry
-
         model = reward_registry.reward_model_activate(reward_model_id=self.get_object().pk, user=request.user)
         return Response(RewardModelSerializer(self.get_queryset().get(pk=model.pk)).data)
 
     @extend_schema(request=None, responses={200: RewardModelSerializer})
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
-        from apps.scoring import reward_registry
-
         model = reward_registry.reward_model_deactivate(
             reward_model_id=self.get_object().pk, user=request.user
         )

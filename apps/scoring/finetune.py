@@ -18,6 +18,7 @@ from apps.core.roles import require_curator
 from apps.core.services import audit_record
 from apps.scoring.models import Candidate, ModelRun
 from apps.scoring.parameters import bounded_numbers_clean
+from apps.scoring.preferences import source_names
 
 FINETUNE_TASK = "equitext.ml.finetune_generator"
 FINETUNE_BOUNDS = {
@@ -36,8 +37,6 @@ FINETUNE_BOUNDS = {
 
 def finetune_parameters_clean(parameters: dict | None) -> dict:
     """Validated fine-tuning parameters with defaults; ValidationError names each bad field."""
-    from apps.scoring.preferences import source_names
-
     parameters = dict(parameters or {})
     parameters.pop("target", None)
     errors: dict[str, str] = {}

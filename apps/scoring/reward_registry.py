@@ -19,6 +19,7 @@ from apps.core.jobs import job_create
 from apps.core.models import Job
 from apps.core.roles import require_curator
 from apps.core.services import audit_record
+from apps.corpus.models import Segment, Source, Split, Status
 from apps.scoring.models import ModelRun, RewardModel
 from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.reward_eval import document_split
@@ -38,8 +39,6 @@ TRAIN_BOUNDS = {
 
 def train_parameters_clean(parameters: dict | None) -> dict:
     """Validated reward-training parameters with defaults; ValidationError names each bad field."""
-    from apps.corpus.models import Source, Status
-
     parameters = dict(parameters or {})
     parameters.pop("target", None)
     errors: dict[str, str] = {}
@@ -90,8 +89,6 @@ class TrainingSet:
 
 
 def _pair_segments(parameters: dict):
-    from apps.corpus.models import Segment
-
     segments = Segment.objects.filter(status__in=parameters["statuses"]).exclude(simplified="")
     if parameters.get("sources"):
         segments = segments.filter(document__source_id__in=parameters["sources"])
@@ -105,8 +102,6 @@ def training_set_build(parameters: dict) -> TrainingSet:
     the original. With `include_unlabelled`, the originals of unlabelled-split segments without a
     simplified side are added as extra label-0 texts, on the side of their document (documents that have
     no pair always train). Raises ValueError with what to do when there is too little data."""
-    from apps.corpus.models import Segment, Split
-
     pairs = [
         row
         for row in _pair_segments(parameters)
@@ -277,8 +272,6 @@ def artifact_file(model: RewardModel):
 
 def new_pairs_since_last_version() -> tuple[int, RewardModel | None]:
     """(approved pairs that are new or changed since the latest version's snapshot, that version)."""
-    from apps.corpus.models import Status
-
     latest = RewardModel.objects.order_by("-version").first()
     seen = set()
     if latest:

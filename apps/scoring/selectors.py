@@ -6,6 +6,7 @@ from collections import Counter
 from django.db.models import Avg, Count, F, QuerySet
 
 from apps.core.roles import is_curator
+from apps.corpus.models import Segment
 from apps.scoring.models import Candidate, ModelRun
 
 CANDIDATE_SORTS = {
@@ -34,8 +35,6 @@ def candidates_visible_to(user) -> QuerySet[Candidate]:
 
 def run_segment_page(run: ModelRun, segment_ids: list[int], sort: str) -> list[dict]:
     """For each segment id (in order): the segment and its candidates of this run, sorted by `sort`."""
-    from apps.corpus.models import Segment
-
     ordering = CANDIDATE_SORTS.get(sort, CANDIDATE_SORTS["reward"])[1]
     segments = Segment.objects.select_related("document").in_bulk(segment_ids)
     by_segment: dict[int, list[Candidate]] = {pk: [] for pk in segment_ids}

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.scoring.models import ModelRun
+from apps.scoring.models import Candidate, ModelRun
 from tests.corpus.factories import DocumentFactory, SegmentFactory
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
@@ -99,3 +99,15 @@ def test_the_detail_costs_the_same_queries_however_many_segments_and_candidates_
     assert all(f"Candidate for segment {segment.pk}." in page for segment in more)
     assert all(str(segment.document) in page for segment in more)
     assert len(six) == len(one)
+
+
+def test_a_refused_decision_is_shown_on_the_candidate_and_changes_nothing(client, curator, segments):
+    candidate = CandidateFactory(segment=segments[0], text="Never take more than 4 grams a day.")
+    client.force_login(curator)
+    url = reverse("scoring:candidate_accept", args=[candidate.pk])
+    for version, message in [("not-a-number", "is not a segment version number"), ("0", "changed since")]:
+        response = client.post(url, {"segment_version": version}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and message in response.content.decode()
+    segments[0].refresh_from_db()
+    assert segments[0].simplified != candidate.text and segments[0].version == 1
+    assert Candidate.objects.get(pk=candidate.pk).decision == "pending"

@@ -4,9 +4,11 @@ attributed to the run) or reject it (kept, as preference data)."""
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, ServiceError
 from apps.core.roles import require_curator
 from apps.core.services import audit_record
+from apps.corpus.models import SegmentRevision
+from apps.corpus.services import segment_update
 from apps.scoring.models import Candidate
 
 
@@ -21,10 +23,14 @@ def candidate_accept(*, candidate_id: int, user, segment_version: int | None = N
     `segment_version`: the segment version the curator saw; a stale one raises the corpus app's
     StaleVersion and nothing changes. None: the current version.
     """
-    from apps.corpus.models import SegmentRevision
-    from apps.corpus.services import segment_update
-
     require_curator(user)
+    if segment_version is not None:
+        try:
+            segment_version = int(segment_version)
+        except (TypeError, ValueError):
+            raise ServiceError(
+                errors={"segment_version": f"{segment_version!r} is not a segment version number."}
+            ) from None
     candidate = (
         Candidate.objects.select_for_update(of=("self",)).select_related("segment").get(pk=candidate_id)
     )
@@ -35,7 +41,7 @@ def candidate_accept(*, candidate_id: int, user, segment_version: int | None = N
     segment_update(
         segment_id=candidate.segment_id,
         user=user,
-        version=candidate.segment.version if segment_version is None else int(segment_version),
+        version=candidate.segment.version if segment_version is None else segment_version,
         simplified=candidate.text,
         origin=SegmentRevision.Origin.MODEL,
         model_run_id=candidate.run_id,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.core.jobs import job_create
 from apps.core.roles import require_curator
 from apps.core.services import audit_record
+from apps.corpus.models import Segment, Split
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD
 from apps.scoring.models import ModelRun, RewardModel
 from apps.scoring.parameters import bounded_numbers_clean
@@ -57,7 +58,7 @@ def run_parameters_clean(parameters: dict) -> dict:
     try:
         cleaned["reward_weights"] = weights_clean(parameters.pop("reward_weights", None) or {})
     except WeightsInvalid as exc:
-        errors.update({f"reward_weights.{name}": message for name, message in exc.errors.items()})
+        errors.update({f"reward_weights.{name}": " ".join(texts) for name, texts in exc.errors.items()})
     except AttributeError:
         errors["reward_weights"] = 'Give the reward weights as an object, e.g. {"meaning": 0.5}.'
     if parameters:
@@ -74,8 +75,6 @@ def run_parameters_clean(parameters: dict) -> dict:
 
 def run_segments_select(*, segment_ids=None, document_id=None, split: str = "") -> tuple[list[int], dict]:
     """The segment ids a run covers (in corpus order) and a description of the selection."""
-    from apps.corpus.models import Segment, Split
-
     chosen = [bool(segment_ids), document_id is not None, bool(split)]
     if sum(chosen) != 1:
         raise ValidationError(

@@ -5,13 +5,12 @@ import json
 
 from django.conf import settings
 
+from apps.corpus.models import Segment
 from apps.metrics.text_scores import text_scores_get_or_compute
 
 
 def readability_refresh(*, since, progress) -> dict:
     """Fill the readability cache for every segment text changed since `since` (None: all segments)."""
-    from apps.corpus.models import Segment
-
     segments = Segment.objects.order_by("pk")
     if since is not None:
         segments = segments.filter(updated_at__gt=since)

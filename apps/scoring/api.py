@@ -30,10 +30,27 @@ class ModelRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModelRun
         fields = [
-            "id", "kind", "status", "model_name", "model_path", "model_revision", "parameters",
-            "prompt_template", "prompt_version", "seed", "selection", "segment_count", "summary", "job",
-            "job_status", "progress_done", "progress_total", "requested_by", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "kind",
+            "status",
+            "model_name",
+            "model_path",
+            "model_revision",
+            "parameters",
+            "prompt_template",
+            "prompt_version",
+            "seed",
+            "selection",
+            "segment_count",
+            "summary",
+            "job",
+            "job_status",
+            "progress_done",
+            "progress_total",
+            "requested_by",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_segment_count(self, run) -> int:
@@ -72,12 +89,34 @@ class CandidateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Candidate
         fields = [
-            "id", "run", "segment", "index", "text", "original", "reference", "new_tokens", "finished",
-            "rank", "reward", "reward_parts", "reward_model", "grade", "readability", "sari", "sari_parts",
-            "bleu", "compression",
-            "similarity", "flags", "reference_version", "scored_at", "decision", "decided_by", "decided_at",
+            "id",
+            "run",
+            "segment",
+            "index",
+            "text",
+            "original",
+            "reference",
+            "new_tokens",
+            "finished",
+            "rank",
+            "reward",
+            "reward_parts",
+            "reward_model",
+            "grade",
+            "readability",
+            "sari",
+            "sari_parts",
+            "bleu",
+            "compression",
+            "similarity",
+            "flags",
+            "reference_version",
+            "scored_at",
+            "decision",
+            "decided_by",
+            "decided_at",
             "created_at",
-        ]  # fmt: skip
+        ]
         read_only_fields = fields
 
 
@@ -195,10 +234,23 @@ class RewardModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = RewardModel
         fields = [
-            "id", "version", "encoder", "training_snapshot", "snapshot_hash", "parameters", "metrics",
-            "beats_baseline", "artifact_path", "artifact_sha256", "is_active", "created_by", "activated_by",
-            "activated_at", "job", "created_at",
-        ]  # fmt: skip
+            "id",
+            "version",
+            "encoder",
+            "training_snapshot",
+            "snapshot_hash",
+            "parameters",
+            "metrics",
+            "beats_baseline",
+            "artifact_path",
+            "artifact_sha256",
+            "is_active",
+            "created_by",
+            "activated_by",
+            "activated_at",
+            "job",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

@@ -21,6 +21,10 @@ from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.preferences import source_names
 
 FINETUNE_TASK = "equitext.ml.finetune_generator"
+NO_PREFERENCE_PAIRS = (
+    "There are no preference pairs yet: rank candidates with an active reward model (runs with several "
+    "candidates per segment) or accept/reject candidates, then fine-tune."
+)
 FINETUNE_BOUNDS = {
     # name: (type, default, minimum, maximum)
     "steps": (int, 50, 1, 100_000),
@@ -73,10 +77,7 @@ def generator_finetune_start(*, user, model_path: str = "", parameters: dict | N
     if len(model_path) > 500:
         raise ValidationError({"model_path": "The model path is longer than 500 characters."})
     if not preference_data_exists():
-        raise ValidationError({"parameters": (
-            "There are no preference pairs yet: rank candidates with an active reward model (runs with "
-            "several candidates per segment) or accept/reject candidates, then fine-tune."
-        )})  # fmt: skip
+        raise ValidationError({"parameters": NO_PREFERENCE_PAIRS})
     base = PurePath(model_path).name if model_path else "default generator"
     run = ModelRun.objects.create(
         kind=ModelRun.Kind.TRAIN,
@@ -87,8 +88,9 @@ def generator_finetune_start(*, user, model_path: str = "", parameters: dict | N
         selection={"preferences": cleaned["sources"] or "all"},
         requested_by=user,
     )
-    run.job = job_create(kind="generator_finetune", task=FINETUNE_TASK, requested_by=user,
-                         parameters={"run": run.pk})  # fmt: skip
+    run.job = job_create(
+        kind="generator_finetune", task=FINETUNE_TASK, requested_by=user, parameters={"run": run.pk}
+    )
     run.save(update_fields=["job", "updated_at"])
     audit_record(actor=user, action="generator.finetune", obj=run, details=cleaned)
     return run

@@ -44,9 +44,15 @@ class RunForm(ServiceErrorsFormMixin, forms.Form):
     )
 
     PARAMETERS = [
-        "target_grade", "style", "num_candidates", "temperature", "top_p", "max_new_tokens", "batch_size",
+        "target_grade",
+        "style",
+        "num_candidates",
+        "temperature",
+        "top_p",
+        "max_new_tokens",
+        "batch_size",
         "similarity_threshold",
-    ]  # fmt: skip
+    ]
 
     def clean_segment_ids(self):
         raw = self.cleaned_data["segment_ids"].replace(";", ",")
@@ -80,8 +86,10 @@ class RewardTrainForm(ServiceErrorsFormMixin, forms.Form):
 
     statuses = forms.MultipleChoiceField(
         choices=[("approved", "Approved"), ("in_review", "In review"), ("draft", "Draft")],
-        initial=["approved"], widget=forms.CheckboxSelectMultiple, label="Pairs with status",
-    )  # fmt: skip
+        initial=["approved"],
+        widget=forms.CheckboxSelectMultiple,
+        label="Pairs with status",
+    )
     include_unlabelled = forms.BooleanField(
         required=False, label="Add unlabelled originals (label 0) from the unlabelled split"
     )
@@ -89,10 +97,12 @@ class RewardTrainForm(ServiceErrorsFormMixin, forms.Form):
     seed = forms.IntegerField(initial=0, help_text="Same documents and seed give the same split.")
     C = forms.FloatField(initial=1.0, label="C (inverse regularisation of the logistic regression)")
     encoder_mode = forms.ChoiceField(
-        choices=[("frozen", "Frozen MiniLM encoder (fast; default)"),
-                 ("finetune", "Fine-tune the encoder first (meant for a GPU worker)")],
+        choices=[
+            ("frozen", "Frozen MiniLM encoder (fast; default)"),
+            ("finetune", "Fine-tune the encoder first (meant for a GPU worker)"),
+        ],
         initial="frozen",
-    )  # fmt: skip
+    )
     epochs = forms.IntegerField(initial=3, help_text="Fine-tuned encoder only")
 
     def parameters(self) -> dict:
@@ -103,9 +113,10 @@ class FinetuneForm(ServiceErrorsFormMixin, forms.Form):
     """A DPO fine-tune of the generator; `finetune.finetune_parameters_clean` validates the values."""
 
     model_path = forms.CharField(
-        required=False, label="Base generator directory",
+        required=False,
+        label="Base generator directory",
         help_text="Blank: the worker's default generator. Otherwise a local Hugging Face model directory.",
-    )  # fmt: skip
+    )
     steps = forms.IntegerField(initial=50)
     learning_rate = forms.FloatField(initial=5e-5)
     beta = forms.FloatField(initial=0.1, help_text="DPO β: how far the model may move from the base")
@@ -125,10 +136,11 @@ class AnswerGenerationForm(ServiceErrorsFormMixin, forms.Form):
     """Answer every question of an equity set with a model; `answer_runs` validates the values."""
 
     model_path = forms.CharField(
-        required=False, label="Model directory",
+        required=False,
+        label="Model directory",
         help_text="Blank: the worker's default generator. Otherwise a local Hugging Face model directory "
         "(or a fine-tuned adapter folder) on the worker.",
-    )  # fmt: skip
+    )
     max_new_tokens = forms.IntegerField(initial=256, label="Max new tokens")
     seed = forms.IntegerField(initial=0)
 

@@ -39,14 +39,17 @@ SEVERITY = {"high": 3, "medium": 2, "low": 1}
 
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)*(?:/\d+)?%?|\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
 
-NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "thousand": 1000, "million": 1_000_000, "half": 0.5, "once": 1, "twice": 2, "thrice": 3,
-    "dozen": 12,
-}  # fmt: skip
+_BELOW_TWENTY = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+NUMBER_WORDS = (
+    {word: value for value, word in enumerate(_BELOW_TWENTY)}
+    | {word: 10 * value for value, word in enumerate(_TENS, start=2)}
+    | {"hundred": 100, "thousand": 1000, "million": 1_000_000, "half": 0.5}
+    | {"once": 1, "twice": 2, "thrice": 3, "dozen": 12}
+)
 # A number word that is also an ordinary word is only a number right before a unit or another number.
 AMBIGUOUS_NUMBER_WORDS = {"one", "half"}
 MULTIPLIER_WORDS = {"once", "twice", "thrice"}
@@ -93,10 +96,9 @@ FREQUENCY_WORDS = {
     "hourly": ["hourly", "an hour", "each hour", "every hour", "per hour"],
     "nightly": ["nightly", "at night", "each night", "every night"],
 }
-NEGATION_WORDS = {
-    "not", "no", "never", "none", "nothing", "nobody", "nowhere", "neither", "nor", "without", "cannot",
-    "avoid", "avoiding", "avoids",
-}  # fmt: skip
+NEGATION_WORDS = set(
+    "not no never none nothing nobody nowhere neither nor without cannot avoid avoiding avoids".split()
+)
 # Words that sit between a negation and the word it negates ("do not ever take", "not be taken").
 NEGATION_SKIP = {
     "be",

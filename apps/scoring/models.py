@@ -150,9 +150,13 @@ class RewardModel(TimeStamped):
     artifact_sha256 = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField(default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Who started the training (empty: the weekly schedule)",
-    )  # fmt: skip
+    )
     activated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -50,10 +50,10 @@ from apps.scoring.prompts import prompt_messages, template_get
 
 CHUNK = 2000
 SCHEMA_VERSION = 1
-FIELDS = [
-    "prompt", "chosen", "rejected", "source", "run_id", "segment_id", "chosen_candidate_id",
-    "rejected_candidate_id", "chosen_reward", "rejected_reward", "prompt_template", "study_item_id", "votes",
-]  # fmt: skip
+FIELDS = (
+    "prompt chosen rejected source run_id segment_id chosen_candidate_id rejected_candidate_id "
+    "chosen_reward rejected_reward prompt_template study_item_id votes"
+).split()
 
 
 def _message(text: str) -> list[dict]:
@@ -129,7 +129,7 @@ def candidate_preferences(*, run: int | None = None, sources: list[str] | None =
             "decision",
             "original_md5",
             "segment__original",
-        )  # fmt: skip
+        )
     )
     prompts = _Prompts()
     group: list[dict] = []

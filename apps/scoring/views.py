@@ -157,9 +157,12 @@ def reward_detail(request, pk: int):
     metrics = model.metrics or {}
     rows = [
         (label, (metrics.get("reward") or {}).get(key), (metrics.get("baseline_fk") or {}).get(key))
-        for key, label in [("accuracy", "Accuracy"), ("roc_auc", "ROC AUC"),
-                           ("pair_accuracy", "Pair-ranking accuracy")]
-    ]  # fmt: skip
+        for key, label in [
+            ("accuracy", "Accuracy"),
+            ("roc_auc", "ROC AUC"),
+            ("pair_accuracy", "Pair-ranking accuracy"),
+        ]
+    ]
     context = {
         "model": model,
         "rows": rows,

@@ -11,10 +11,10 @@ from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/exports/preferences.jsonl"
-FIELDS = {
-    "prompt", "chosen", "rejected", "source", "run_id", "segment_id", "chosen_candidate_id",
-    "rejected_candidate_id", "chosen_reward", "rejected_reward", "prompt_template", "study_item_id", "votes",
-}  # fmt: skip
+FIELDS = set(
+    "prompt chosen rejected source run_id segment_id chosen_candidate_id rejected_candidate_id "
+    "chosen_reward rejected_reward prompt_template study_item_id votes".split()
+)
 
 
 def _candidates(run, segment, rewards_and_texts, decisions=None):

@@ -87,9 +87,13 @@ def candidates_record(
             )
             if reward_model is not None and rest and rest[0] is not None:
                 scores["reward"], scores["reward_parts"] = combined_reward(
-                    p_simplified=rest[0], similarity=similarity, flags=scores["flags"],
-                    compression=scores["compression"], weights=weights, empty=not text.strip(),
-                )  # fmt: skip
+                    p_simplified=rest[0],
+                    similarity=similarity,
+                    flags=scores["flags"],
+                    compression=scores["compression"],
+                    weights=weights,
+                    empty=not text.strip(),
+                )
                 scores["reward_model"] = reward_model
             rows.append(
                 Candidate(
@@ -135,10 +139,13 @@ def candidate_rewards_store(*, reward_model: RewardModel, p_simplified: dict[int
     candidates = list(Candidate.objects.select_related("run").filter(pk__in=list(p_simplified)))
     for candidate in candidates:
         candidate.reward, candidate.reward_parts = combined_reward(
-            p_simplified=p_simplified[candidate.pk], similarity=candidate.similarity, flags=candidate.flags,
-            compression=candidate.compression, weights=candidate.run.parameters.get("reward_weights"),
+            p_simplified=p_simplified[candidate.pk],
+            similarity=candidate.similarity,
+            flags=candidate.flags,
+            compression=candidate.compression,
+            weights=candidate.run.parameters.get("reward_weights"),
             empty=not candidate.text.strip(),
-        )  # fmt: skip
+        )
         candidate.reward_model = reward_model
     Candidate.objects.bulk_update(candidates, ["reward", "reward_parts", "reward_model"], batch_size=_CHUNK)
     by_run: dict[int, set[int]] = {}

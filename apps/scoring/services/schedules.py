@@ -80,9 +80,13 @@ def schedules_ensure(using: str = "default") -> int:
         if "crontab" in when:
             minute, hour, day_of_week = (*when["crontab"], "*")[:3]
             kwargs["crontab"], _ = CrontabSchedule.objects.using(using).get_or_create(
-                minute=minute, hour=hour, day_of_week=day_of_week, day_of_month="*", month_of_year="*",
+                minute=minute,
+                hour=hour,
+                day_of_week=day_of_week,
+                day_of_month="*",
+                month_of_year="*",
                 timezone=settings.TIME_ZONE,
-            )  # fmt: skip
+            )
         else:
             kwargs["interval"], _ = IntervalSchedule.objects.using(using).get_or_create(
                 every=when["every"], period=IntervalSchedule.SECONDS

@@ -53,10 +53,6 @@ def test_a_run_on_a_real_worker_succeeds_with_stored_and_scored_candidates(celer
     assert run.candidates.count() == 2
 
 
-CELERY = [sys.executable, "-m", "celery", "-A", "workers.celery", "worker"]
-WORKER_OPTIONS = "--concurrency 1 --pool prefork --loglevel INFO --without-mingle --without-gossip -n".split()
-
-
 def _own_worker(queue: str, name: str) -> tuple[subprocess.Popen, object]:
     """A worker like the `celery_worker` fixture's, on a private queue, in its own process group."""
     db = connection.settings_dict
@@ -68,13 +64,10 @@ def _own_worker(queue: str, name: str) -> tuple[subprocess.Popen, object]:
     }
     log = open(ROOT / ".data" / f"test-worker-{name}.log", "w")  # noqa: SIM115 (closed by the test)
     proc = subprocess.Popen(
-        [*CELERY, "-Q", queue, *WORKER_OPTIONS, name],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+        [sys.executable, "-m", "celery", "-A", "workers.celery", "worker", "-Q", queue, "--concurrency", "1",
+         "--pool", "prefork", "--loglevel", "INFO", "--without-mingle", "--without-gossip", "-n", name],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
     return proc, log
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "csp",
     "apps.core",
     "apps.accounts",
+    "apps.metrics",
     "apps.scoring",
     "apps.corpus",
     "apps.equity",

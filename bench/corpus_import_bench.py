@@ -30,7 +30,7 @@ django.setup()
 from django.db import transaction  # noqa: E402
 
 from apps.corpus import services  # noqa: E402
-from apps.scoring.readability import _cmu_syllables  # noqa: E402
+from apps.metrics.readability import _cmu_syllables  # noqa: E402
 
 WORDS = (
     "cancer cells colon rectum liver stomach pancreas doctor test treatment surgery chemo radiation polyp "

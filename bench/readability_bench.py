@@ -23,9 +23,9 @@ import django  # noqa: E402
 django.setup()
 
 
-from apps.scoring.models import TextScore  # noqa: E402
-from apps.scoring.readability import METRICS, _cmu_syllables, _cmudict, readability_scores, textstat_offline  # noqa: E402
-from apps.scoring.services import text_scores_get_or_compute, text_sha256  # noqa: E402
+from apps.metrics.models import TextScore  # noqa: E402
+from apps.metrics.readability import METRICS, _cmu_syllables, _cmudict, readability_scores, textstat_offline  # noqa: E402
+from apps.metrics.text_scores import text_scores_get_or_compute, text_sha256  # noqa: E402
 
 textstat = textstat_offline()
 
@@ -67,7 +67,7 @@ def textstat_loop(texts: list[str]) -> list[dict]:
 
 def _clear_word_caches() -> None:
     """Cold caches for a fair repetition: textstat's own and readability.py's per-word caches."""
-    from apps.scoring import readability
+    from apps.metrics import readability
 
     for name, module in list(sys.modules.items()):
         if name.startswith("textstat"):

@@ -37,7 +37,7 @@ from django.test import Client
 application = get_wsgi_application()
 import apps.urls  # noqa: F401  (gunicorn's first request imports it)
 assert Client(HTTP_HOST="127.0.0.1").get("/login/").status_code == 200
-from apps.scoring.readability import readability_scores
+from apps.metrics.readability import readability_scores
 for n in range(200):
     readability_scores(f"Paragraph {n}: chemotherapy uses medicines to kill cancer cells. Ask your nurse.")
 HEAVY = {"textstat", "nltk", "pandas", "sklearn", "scipy", "torch"}

@@ -1,8 +1,7 @@
-"""The Celery app: two queues, routing by task name, a heartbeat, and the default beat schedules.
+"""The worker's Celery app: the queues and routes of `apps.core.queue`, the task modules, a task class
+that runs jobs (and fails one whose pool process died), and a heartbeat.
 
-- queue `default`: web-side work (imports, exports, recounts, scheduled scoring of readability);
-- queue `gpu`: anything that loads a model (task names starting with `equitext.ml.`). GPU hosts run
-  workers with `-Q gpu` only; a CPU-only install runs one worker on both queues.
+Queue names and routing are defined once, in `apps/core/queue.py` (the web process sends through it).
 """
 
 import inspect
@@ -11,9 +10,10 @@ import os
 import socket
 
 from billiard.exceptions import WorkerLostError
-from celery import Celery, Task, bootsteps
+from celery import Task, bootsteps
 from celery.worker.request import Request
-from kombu import Queue
+
+from apps.core.queue import celery_app
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apps.settings")
 
@@ -37,7 +37,7 @@ class JobRequest(Request):
     """A task message, as the worker's main process handles it. When the pool process running a job dies
     (SIGKILL: the out-of-memory killer), Celery requeues the message (acks_late, reject_on_worker_lost),
     but the job stays claimed by a process that no longer exists: fail it here, in the process that saw
-    it die (apps.scoring.services.job_process_lost). The sweeper handles workers that die altogether."""
+    it die (apps.core.jobs.job_process_lost). The sweeper handles workers that die altogether."""
 
     def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
         super().on_failure(exc_info, send_failed_event=send_failed_event, return_ok=return_ok)
@@ -47,7 +47,7 @@ class JobRequest(Request):
             return
         from django.db import connection
 
-        from apps.scoring.services import job_process_lost
+        from apps.core.jobs import job_process_lost
 
         try:
             job_process_lost(
@@ -66,17 +66,14 @@ class JobTask(Task):
     Request = JobRequest
 
     def run_job(self, job_id: int, work) -> bool:
-        """Run `work(job, progress)` as job `job_id` on this worker (apps.core.services.job_run)."""
-        from apps.core.services import job_run
+        """Run `work(job, progress)` as job `job_id` on this worker (apps.core.jobs.job_run)."""
+        from apps.core.jobs import job_run
 
         return job_run(job_id=job_id, worker=self.request.hostname or "", work=work)
 
 
 # `include` is imported by worker processes only; the web process uses this app just to send tasks.
-app = Celery("equitext", include=["workers.tasks"], task_cls=JobTask)
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue("default"), Queue("gpu")]
-app.conf.task_routes = {"equitext.ml.*": {"queue": "gpu"}, "equitext.*": {"queue": "default"}}
+app = celery_app(include=["workers.tasks"], task_cls=JobTask)
 
 
 class Heartbeat(bootsteps.StartStopStep):

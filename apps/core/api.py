@@ -150,6 +150,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return Webhook.objects.filter(owner=self.request.user)
 
+    # Creating, changing and deleting one go through apps.core.webhooks (checked, audited).
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = webhooks.webhook_create(
@@ -158,6 +159,20 @@ class WebhookViewSet(viewsets.ModelViewSet):
             events=data["events"],
             progress_percents=data.get("progress_percents"),
         )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = webhooks.webhook_update(
+            webhook=serializer.instance,
+            user=self.request.user,
+            url=data.get("url"),
+            events=data.get("events"),
+            progress_percents=data.get("progress_percents"),
+            active=data.get("active"),
+        )
+
+    def perform_destroy(self, instance):
+        webhooks.webhook_delete(webhook=instance, user=self.request.user)
 
     @extend_schema(responses=WebhookDeliverySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -1,6 +1,7 @@
 """Streamed exports (`/api/v1/exports/<name>.{jsonl,csv}`): constant memory, one snapshot, a manifest.
 
-Every export is one `export_response(...)`:
+Every export is one `export_response(...)`, served by the JSONL/CSV view pair that `export_views` builds
+(each app declares its pair in its own module; the paths are the app's `urls.py`):
 
 - **One snapshot.** The row count and the rows are read in one REPEATABLE READ transaction, opened by the
   view and closed by the response's last chunk (or when the client goes away), so the manifest's
@@ -30,10 +31,10 @@ from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 
-from apps.core.api import ERROR_RESPONSES
+from apps.core.api import ERROR_RESPONSES, IsCurator
 
 CHUNK_ROWS = 2000
 PIECE_CHARS = 1 << 16
@@ -256,3 +257,38 @@ def export_schema_responses(fmt: str, description: str) -> dict:
         (200, media): OpenApiResponse(OpenApiTypes.STR, description=description),
         **{code: ERROR_RESPONSES[code] for code in (400, 401, 403)},
     }
+
+
+def export_views(
+    base: type,
+    *,
+    name: str,
+    jsonl: tuple[str, str],
+    csv: tuple[str, str],
+    parameters: list | None = None,
+    filters: bool = False,
+) -> tuple[type, type]:
+    """The (JSONL, CSV) download views of one export, as subclasses of `base`.
+
+    `base` is an APIView (or GenericAPIView) whose `get(request)` returns `export_response(...,
+    fmt=self.fmt)`; both views are for curators only and answer in their own format whatever the Accept
+    header says. `jsonl` and `csv` are (what the view returns, what the download holds) for the OpenAPI
+    schema; `parameters` are its query parameters (OpenApiParameters or a serializer), `filters=True`
+    documents the base's filterset instead. `name` names the classes (`<name>JsonlExport`, …)."""
+    views = []
+    for fmt, (summary, body) in (("jsonl", jsonl), ("csv", csv)):
+        attrs = {
+            "__doc__": summary,
+            "__module__": base.__module__,
+            "fmt": fmt,
+            "permission_classes": [IsCurator],
+            "content_negotiation_class": AnyAccept,
+        }
+        view = type(f"{name}{fmt.capitalize()}Export", (base,), attrs)
+        schema = extend_schema(
+            parameters=parameters,
+            filters=filters or None,
+            responses=export_schema_responses(fmt, body),
+        )
+        views.append(schema(view))
+    return views[0], views[1]

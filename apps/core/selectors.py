@@ -12,6 +12,12 @@ def jobs_visible_to(user) -> QuerySet[Job]:
     return jobs.filter(requested_by=user)
 
 
+def job_last_success_started(kind: str):
+    """When the latest successful job of `kind` started (None: never), e.g. "changed since the last run"."""
+    job = Job.objects.filter(kind=kind, status=Job.Status.SUCCEEDED).order_by("-started_at").first()
+    return job.started_at if job else None
+
+
 def dashboard_summary() -> list[dict]:
     """Counts for the curator's overview, one card per area, each row linking to its filtered list.
 
@@ -27,7 +33,7 @@ def dashboard_summary() -> list[dict]:
 
     segments = by("corpus.Segment", "status")
     studies = by("reviews.Study", "status")
-    runs = by("scoring.ModelRun", "status")
+    runs = by("scoring.ModelRun", "job__status")  # a run's status is its job's (None: no job yet, queued)
     assessments = by("elevate.Assessment", "status")
     return [
         {
@@ -61,7 +67,7 @@ def dashboard_summary() -> list[dict]:
             "title": "Model runs",
             "url": "scoring:run_list",
             "rows": [
-                ("Queued or running", runs.get("queued", 0) + runs.get("running", 0), ""),
+                ("Queued or running", runs.get("queued", 0) + runs.get(None, 0) + runs.get("running", 0), ""),
                 ("Succeeded", runs.get("succeeded", 0), ""),
                 ("Failed", runs.get("failed", 0), ""),
             ],

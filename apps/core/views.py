@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core import selectors, services
+from apps.core import jobs, selectors
 from apps.core.exports import export_response
 from apps.core.forms import AuditFilterForm
 from apps.core.health import health_report
@@ -47,7 +47,7 @@ def job_detail(request, pk: int):
 @login_required
 def recount_start(request):
     require_curator(request.user)
-    job = services.job_create(kind="recount", task="equitext.core.recount", requested_by=request.user)
+    job = jobs.job_create(kind="recount", task="equitext.core.recount", requested_by=request.user)
     messages.success(request, f"Job #{job.pk} queued: counting the data.")
     return redirect("core:job_detail", pk=job.pk)
 

@@ -1,4 +1,5 @@
-"""Webhook services: emit events, sign bodies, deliver with retries (the retry loop lives in the Celery task).
+"""Webhook services: create, update and delete (audited), emit events, sign bodies, deliver with retries (the
+retry loop lives in the Celery task).
 
 Signature: `X-Equitext-Signature: sha256=<hex>` where hex = HMAC-SHA256(secret, raw request body). A receiver
 recomputes it over the bytes it received and compares in constant time.
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.models import Webhook, WebhookDelivery
+from apps.core.queue import task_send
 from apps.core.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -38,32 +40,77 @@ def progress_percents_clean(percents) -> list[int]:
     return sorted(set(percents))
 
 
-@transaction.atomic
-def webhook_create(
-    *, owner, url: str, events: list[str], progress_percents: list[int] | None = None
-) -> Webhook:
-    """A webhook for `events`. `study.progress` fires once per study at each of `progress_percents`
-    (default 50) of its ratings; `study.completed` once all its quotas are filled."""
+def _webhook_clean(
+    *, url: str, events: list[str], progress_percents: list[int]
+) -> tuple[list[str], list[int]]:
+    """(events, percents) cleaned; ValidationError naming the field when the address, an event or the
+    percentages are not usable."""
     unknown = sorted(set(events) - set(Webhook.Event.values))
     if not events or unknown:
         known = ", ".join(Webhook.Event.values)
         raise ValidationError({"events": f"Choose one or more of {known}; unknown: {', '.join(unknown)}."})
     if not url.startswith(("http://", "https://")):
         raise ValidationError({"url": "The address must start with http:// or https://."})
-    percents = progress_percents_clean([50] if progress_percents is None else progress_percents)
+    percents = progress_percents_clean(progress_percents)
     if Webhook.Event.STUDY_PROGRESS in events and not percents:
         raise ValidationError(
             {"progress_percents": "study.progress needs at least one percentage, e.g. [50]."}
         )
+    return sorted(set(events)), percents
+
+
+@transaction.atomic
+def webhook_create(
+    *, owner, url: str, events: list[str], progress_percents: list[int] | None = None
+) -> Webhook:
+    """A webhook for `events`. `study.progress` fires once per study at each of `progress_percents`
+    (default 50) of its ratings; `study.completed` once all its quotas are filled. Audited."""
+    events, percents = _webhook_clean(
+        url=url, events=events, progress_percents=[50] if progress_percents is None else progress_percents
+    )
     hook = Webhook.objects.create(
-        owner=owner,
-        url=url,
-        events=sorted(set(events)),
-        progress_percents=percents,
-        secret=secrets.token_hex(32),
+        owner=owner, url=url, events=events, progress_percents=percents, secret=secrets.token_hex(32)
     )
     audit_record(actor=owner, action="webhook.create", obj=hook, details={"url": url, "events": hook.events})
     return hook
+
+
+@transaction.atomic
+def webhook_update(
+    *,
+    webhook: Webhook,
+    user,
+    url: str | None = None,
+    events: list[str] | None = None,
+    progress_percents: list[int] | None = None,
+    active: bool | None = None,
+) -> Webhook:
+    """Change a webhook's address, events, percentages or active flag (None: unchanged), checked like a
+    new one; audited with the fields that changed. The secret never changes."""
+    hook = Webhook.objects.select_for_update().get(pk=webhook.pk)
+    wanted = {
+        "url": hook.url if url is None else url,
+        "events": hook.events if events is None else events,
+        "progress_percents": hook.progress_percents if progress_percents is None else progress_percents,
+    }
+    wanted["events"], wanted["progress_percents"] = _webhook_clean(**wanted)
+    if active is not None:
+        wanted["active"] = bool(active)
+    changed = {name: value for name, value in wanted.items() if getattr(hook, name) != value}
+    for name, value in changed.items():
+        setattr(hook, name, value)
+    if changed:
+        hook.save(update_fields=[*changed, "updated_at"])
+        audit_record(actor=user, action="webhook.update", obj=hook, details=changed)
+    return hook
+
+
+@transaction.atomic
+def webhook_delete(*, webhook: Webhook, user) -> None:
+    """Delete a webhook and its delivery log; audited with its address and events."""
+    details = {"url": webhook.url, "events": webhook.events}
+    audit_record(actor=user, action="webhook.delete", obj=webhook, details=details)
+    webhook.delete()
 
 
 def webhook_emit(*, event: str, payload: dict, webhooks=None) -> list[WebhookDelivery]:
@@ -83,10 +130,8 @@ def webhook_emit(*, event: str, payload: dict, webhooks=None) -> list[WebhookDel
 def _send(delivery_id: int) -> bool:
     """Queue the delivery. Runs after the caller's commit (a submitted rating, a finished job): when Redis
     is down that write stands and the request succeeds; the delivery stays pending, with the error."""
-    from workers.celery import app
-
     try:
-        app.send_task("equitext.core.deliver_webhook", args=[delivery_id])
+        task_send("equitext.core.deliver_webhook", args=[delivery_id])
     except Exception as exc:
         logger.warning("could not queue webhook delivery %s: %s", delivery_id, exc)
         error = f"{NOT_SENT} ({type(exc).__name__}: {exc})."

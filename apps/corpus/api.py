@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from apps.core import limits
 from apps.core.api import IsCurator
-from apps.core.exports import AnyAccept, export_response, export_schema_responses
+from apps.core.exports import export_response, export_views
 from apps.corpus import exports, selectors, services
 from apps.corpus.importing import MAPPABLE, PRESETS
 from apps.corpus.models import Document, Segment, SegmentRevision, Source, Split, Status
@@ -342,10 +342,6 @@ EXPORT_FILTERS = [p for p in SEGMENT_FILTERS if p.name in EXPORT_FILTER_NAMES]
 
 
 class _CorpusExport(APIView):
-    permission_classes = [IsCurator]
-    content_negotiation_class = AnyAccept
-    fmt = ""
-
     def get(self, request):
         filters = segment_filters_from(
             {k: v for k, v in request.query_params.items() if k in EXPORT_FILTER_NAMES}
@@ -362,24 +358,17 @@ class _CorpusExport(APIView):
         )
 
 
-@extend_schema(
+CorpusJsonlExport, CorpusCsvExport = export_views(
+    _CorpusExport,
+    name="Corpus",
     parameters=EXPORT_FILTERS,
-    responses=export_schema_responses(
-        "jsonl", "A manifest line, then one JSON object per segment (apps/core/EXPORTS.md)."
+    jsonl=(
+        "One JSON object per segment (document and source fields, split, status, both texts' readability), "
+        'streamed with a server-side cursor after a `{"manifest": …}` line.',
+        "A manifest line, then one JSON object per segment (apps/core/EXPORTS.md).",
+    ),
+    csv=(
+        "The same records as the JSONL export, as CSV (annotation as a JSON string).",
+        "One row per segment; the manifest in X-Export-Manifest.",
     ),
 )
-class CorpusJsonlExport(_CorpusExport):
-    """One JSON object per segment (document and source fields, split, status, both texts' readability),
-    streamed with a server-side cursor after a `{"manifest": …}` line."""
-
-    fmt = "jsonl"
-
-
-@extend_schema(
-    parameters=EXPORT_FILTERS,
-    responses=export_schema_responses("csv", "One row per segment; the manifest in X-Export-Manifest."),
-)
-class CorpusCsvExport(_CorpusExport):
-    """The same records as the JSONL export, as CSV (annotation as a JSON string)."""
-
-    fmt = "csv"

@@ -6,8 +6,8 @@ each chunk's texts through the TextScore cache, so memory does not grow with the
 
 from collections.abc import Iterator
 
-from apps.scoring.readability import METRICS
-from apps.scoring.services import text_scores_by_text
+from apps.metrics.readability import METRICS
+from apps.metrics.text_scores import text_scores_by_text
 
 CHUNK = 1000
 SCHEMA_VERSION = 1

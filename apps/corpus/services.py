@@ -23,10 +23,12 @@ from django.db.models import Max
 from django.db.models.functions import MD5
 
 from apps.core import limits
-from apps.core.services import audit_record, job_create
+from apps.core.errors import Conflict
+from apps.core.jobs import job_create
+from apps.core.services import audit_record
 from apps.corpus.importing import PRESETS, FileRejected, ImportSpec, RowReader, format_for
 from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source, Split, Status
-from apps.scoring.services import text_scores_by_text
+from apps.metrics.text_scores import text_scores_by_text
 
 ALLOWED_TRANSITIONS = {
     Status.DRAFT: {Status.IN_REVIEW},
@@ -36,7 +38,7 @@ ALLOWED_TRANSITIONS = {
 MAX_TEXT_CHARS = settings.EQUITEXT_MAX_TEXT_CHARS  # as the readability API; a sentence or paragraph
 
 
-class StaleVersion(Exception):
+class StaleVersion(Conflict):
     """The segment was saved by someone else since `expected`; `current` holds what is stored now."""
 
     def __init__(self, *, current: Segment, expected: int):

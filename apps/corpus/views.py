@@ -15,8 +15,8 @@ from apps.corpus import selectors, services
 from apps.corpus.diff import diff_stats, word_diff
 from apps.corpus.forms import ImportForm, SegmentEditForm, SegmentFilterForm
 from apps.corpus.models import Segment, Split, Status
-from apps.scoring.readability import readability_scores
-from apps.scoring.services import text_scores_by_text
+from apps.metrics.readability import readability_scores
+from apps.metrics.text_scores import text_scores_by_text
 
 DEFAULT_TARGET_GRADE = 8.0
 

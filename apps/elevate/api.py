@@ -13,7 +13,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator
-from apps.core.exports import AnyAccept, export_response, export_schema_responses
+from apps.core.exports import export_response, export_views
 from apps.elevate import selectors, services
 from apps.elevate.models import (
     Assessment,
@@ -328,11 +328,8 @@ class AssessmentViewSet(
 
 class _AssessmentExport(generics.GenericAPIView):
     queryset = Assessment.objects.none()  # for the schema; requests use get_queryset()
-    permission_classes = [IsCurator]
     filterset_class = AssessmentFilter
     pagination_class = None
-    content_negotiation_class = AnyAccept
-    fmt = ""
 
     def get_queryset(self):
         return selectors.assessments_visible_to(self.request.user)
@@ -351,21 +348,16 @@ class _AssessmentExport(generics.GenericAPIView):
         )
 
 
-@extend_schema(
+AssessmentExportJsonl, AssessmentExportCsv = export_views(
+    _AssessmentExport,
+    name="Assessment",
     filters=True,
-    responses=export_schema_responses("jsonl", "A manifest line, then one JSON object per checklist item"),
+    jsonl=(
+        "Every checklist item of every visible assessment, one JSON object per line (streamed).",
+        "A manifest line, then one JSON object per checklist item",
+    ),
+    csv=(
+        "Every checklist item of every visible assessment, one CSV row each (streamed).",
+        "CSV with a header row; the manifest in X-Export-Manifest",
+    ),
 )
-class AssessmentExportJsonl(_AssessmentExport):
-    """Every checklist item of every visible assessment, one JSON object per line (streamed)."""
-
-    fmt = "jsonl"
-
-
-@extend_schema(
-    filters=True,
-    responses=export_schema_responses("csv", "CSV with a header row; the manifest in X-Export-Manifest"),
-)
-class AssessmentExportCsv(_AssessmentExport):
-    """Every checklist item of every visible assessment, one CSV row each (streamed)."""
-
-    fmt = "csv"

@@ -14,5 +14,10 @@ class ReviewsConfig(AppConfig):
     label = "reviews"
 
     def ready(self):
+        from apps.reviews.preferences import SOURCE, pairwise_preferences
+        from apps.scoring.preferences import preference_source_register
+
         # The shipped rubrics exist after every `migrate` and after a test flush (by name; never replaced).
         post_migrate.connect(_seed_rubrics, sender=self, dispatch_uid="equitext-reviews-rubrics")
+        # Pairwise ratings are one more source of the preference export (scoring never imports reviews).
+        preference_source_register(name=SOURCE, records=pairwise_preferences)

@@ -25,14 +25,12 @@ the export).
 from django.conf import settings
 from django.db import connection
 from django.utils.crypto import salted_hmac
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from apps.accounts.models import RaterGroup
 from apps.core import exports
-from apps.core.api import IsCurator
 from apps.equity.models import Answer, Producer, Question, QuestionSet
 from apps.reviews.models import Assignment, Rating, Rubric, Study, StudyItem
 
@@ -326,33 +324,20 @@ def ratings_export(*, fmt: str, filters: dict):
 
 
 class _RatingsExportView(APIView):
-    permission_classes = [IsCurator]
-    content_negotiation_class = exports.AnyAccept
-    fmt = ""
-
     def get(self, request):
         return ratings_export(fmt=self.fmt, filters=filters_parse(request.query_params))
 
 
-@extend_schema(
+RatingsJsonlExport, RatingsCsvExport = exports.export_views(
+    _RatingsExportView,
+    name="Ratings",
     parameters=[RatingExportFilters],
-    responses=exports.export_schema_responses(
-        "jsonl", "A manifest line, then one JSON object per rating and answered question."
+    jsonl=(
+        "Current ratings in long format (one row per rating and question, A/B un-swapped), streamed.",
+        "A manifest line, then one JSON object per rating and answered question.",
+    ),
+    csv=(
+        "The same rows as the JSONL export, as CSV (lists as JSON text, cells neutralised).",
+        "One row per rating and answered question; the manifest in X-Export-Manifest.",
     ),
 )
-class RatingsJsonlExport(_RatingsExportView):
-    """Current ratings in long format (one row per rating and question, A/B un-swapped), streamed."""
-
-    fmt = "jsonl"
-
-
-@extend_schema(
-    parameters=[RatingExportFilters],
-    responses=exports.export_schema_responses(
-        "csv", "One row per rating and answered question; the manifest in X-Export-Manifest."
-    ),
-)
-class RatingsCsvExport(_RatingsExportView):
-    """The same rows as the JSONL export, as CSV (lists as JSON text, cells neutralised)."""
-
-    fmt = "csv"

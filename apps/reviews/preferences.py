@@ -1,4 +1,5 @@
-"""Preference pairs from pairwise equity ratings, for `exports/preferences.*` (apps/scoring/preferences.py).
+"""Preference pairs from pairwise equity ratings, for `exports/preferences.*` (apps/scoring/preferences.py;
+registered there as source `pairwise_rating` by ReviewsConfig.ready).
 
 For each pairwise study item, the current ratings' answers to the rubric question `overall` ("which
 response shows more bias?") are counted; when more raters named one side than the other, the other answer
@@ -17,6 +18,8 @@ SOURCE = "pairwise_rating"
 
 
 def pairwise_preferences(*, run: int | None = None, sources: list[str] | None = None) -> Iterator[dict]:
+    """One record per pairwise item with a majority (see the module docstring); nothing for a `run`
+    filter or when `sources` leaves this source out."""
     if run is not None or (sources and SOURCE not in sources):
         return  # these pairs belong to no model run
     current = Q(assignments__ratings__is_current=True)

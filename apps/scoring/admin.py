@@ -6,7 +6,8 @@ from apps.scoring.models import Candidate, ModelRun, RewardModel
 @admin.register(ModelRun)
 class ModelRunAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "model_name", "status", "requested_by", "created_at"]
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", "job__status"]
+    list_select_related = ["job", "requested_by"]
     readonly_fields = ["job", "model_revision", "summary", "created_at"]
     raw_id_fields = ["segments", "requested_by"]
 
@@ -43,9 +44,21 @@ class RewardModelAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["activated_by", "created_by", "job"]
     # Activation goes through the reward-model page (audited, one active at a time), not the admin form.
-    readonly_fields = ["version", "encoder", "training_snapshot", "snapshot_hash", "parameters", "metrics",
-                       "artifact_path", "artifact_sha256", "is_active", "activated_by", "activated_at",
-                       "created_by", "job"]  # fmt: skip
+    readonly_fields = [
+        "version",
+        "encoder",
+        "training_snapshot",
+        "snapshot_hash",
+        "parameters",
+        "metrics",
+        "artifact_path",
+        "artifact_sha256",
+        "is_active",
+        "activated_by",
+        "activated_at",
+        "created_by",
+        "job",
+    ]
 
     @admin.display(boolean=True, description="beats grade level")
     def beats_baseline(self, obj):

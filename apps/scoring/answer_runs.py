@@ -10,9 +10,10 @@ questions that producer has already answered.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.core.jobs import job_create
 from apps.core.models import Job
 from apps.core.roles import require_curator
-from apps.core.services import audit_record, job_create
+from apps.core.services import audit_record
 from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.prompts import ANSWER_TEMPLATES, DEFAULT_ANSWER_TEMPLATE
 

@@ -13,12 +13,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from apps.core.jobs import job_create
 from apps.core.roles import require_curator
-from apps.core.services import audit_record, job_create
+from apps.core.services import audit_record
 from apps.scoring.models import Candidate, ModelRun
 from apps.scoring.parameters import bounded_numbers_clean
+from apps.scoring.preferences import source_names
 
 FINETUNE_TASK = "equitext.ml.finetune_generator"
+NO_PREFERENCE_PAIRS = (
+    "There are no preference pairs yet: rank candidates with an active reward model (runs with several "
+    "candidates per segment) or accept/reject candidates, then fine-tune."
+)
 FINETUNE_BOUNDS = {
     # name: (type, default, minimum, maximum)
     "steps": (int, 50, 1, 100_000),
@@ -35,8 +41,6 @@ FINETUNE_BOUNDS = {
 
 def finetune_parameters_clean(parameters: dict | None) -> dict:
     """Validated fine-tuning parameters with defaults; ValidationError names each bad field."""
-    from apps.scoring.preferences import SOURCE_NAMES
-
     parameters = dict(parameters or {})
     parameters.pop("target", None)
     errors: dict[str, str] = {}
@@ -45,9 +49,10 @@ def finetune_parameters_clean(parameters: dict | None) -> dict:
     sources = parameters.pop("sources", None) or []
     if isinstance(sources, str):
         sources = [sources]
-    unknown = [s for s in sources if s not in SOURCE_NAMES]
+    known = source_names()
+    unknown = [s for s in sources if s not in known]
     if unknown:
-        errors["sources"] = f"Unknown preference source {unknown[0]!r}; use {', '.join(SOURCE_NAMES)}."
+        errors["sources"] = f"Unknown preference source {unknown[0]!r}; use {', '.join(known)}."
     cleaned["sources"] = sorted(set(sources))
     if parameters:
         errors.update({name: "Unknown parameter." for name in parameters})
@@ -72,10 +77,7 @@ def generator_finetune_start(*, user, model_path: str = "", parameters: dict | N
     if len(model_path) > 500:
         raise ValidationError({"model_path": "The model path is longer than 500 characters."})
     if not preference_data_exists():
-        raise ValidationError({"parameters": (
-            "There are no preference pairs yet: rank candidates with an active reward model (runs with "
-            "several candidates per segment) or accept/reject candidates, then fine-tune."
-        )})  # fmt: skip
+        raise ValidationError({"parameters": NO_PREFERENCE_PAIRS})
     base = PurePath(model_path).name if model_path else "default generator"
     run = ModelRun.objects.create(
         kind=ModelRun.Kind.TRAIN,
@@ -86,8 +88,9 @@ def generator_finetune_start(*, user, model_path: str = "", parameters: dict | N
         selection={"preferences": cleaned["sources"] or "all"},
         requested_by=user,
     )
-    run.job = job_create(kind="generator_finetune", task=FINETUNE_TASK, requested_by=user,
-                         parameters={"run": run.pk})  # fmt: skip
+    run.job = job_create(
+        kind="generator_finetune", task=FINETUNE_TASK, requested_by=user, parameters={"run": run.pk}
+    )
     run.save(update_fields=["job", "updated_at"])
     audit_record(actor=user, action="generator.finetune", obj=run, details=cleaned)
     return run

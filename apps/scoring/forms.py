@@ -1,13 +1,15 @@
-"""The run form: parses what the curator typed; `services.run_create` validates and reports by field."""
+"""The run, training and answer forms: they parse what the curator typed; the services validate and
+report by field (ServiceErrorsFormMixin puts their errors on the fields)."""
 
 from django import forms
 
+from apps.core.errors import ServiceErrorsFormMixin
 from apps.corpus.models import Document, Split
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD
 from apps.scoring.prompts import DEFAULT_TEMPLATE, STYLES, template_choices
 
 
-class RunForm(forms.Form):
+class RunForm(ServiceErrorsFormMixin, forms.Form):
     SELECT_CHOICES = [("segments", "Segments by id"), ("document", "A whole document"), ("split", "A split")]
 
     select = forms.ChoiceField(
@@ -42,9 +44,15 @@ class RunForm(forms.Form):
     )
 
     PARAMETERS = [
-        "target_grade", "style", "num_candidates", "temperature", "top_p", "max_new_tokens", "batch_size",
+        "target_grade",
+        "style",
+        "num_candidates",
+        "temperature",
+        "top_p",
+        "max_new_tokens",
+        "batch_size",
         "similarity_threshold",
-    ]  # fmt: skip
+    ]
 
     def clean_segment_ids(self):
         raw = self.cleaned_data["segment_ids"].replace(";", ",")
@@ -69,25 +77,19 @@ class RunForm(forms.Form):
             "parameters": {name: data[name] for name in self.PARAMETERS},
         }
 
-    # service errors name these keys; show them on the matching field
-    ERROR_FIELDS = {"segments": "segment_ids", "document": "document", "split": "split",
-                    "prompt_template": "template"}  # fmt: skip
-
-    def add_service_errors(self, error) -> None:
-        """Show a service ValidationError on the field it names (or above the form)."""
-        for key, messages in error.message_dict.items():
-            field = self.ERROR_FIELDS.get(key, key)
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+    # services.run_create names these keys; show them on the matching field
+    service_error_fields = {"segments": "segment_ids", "prompt_template": "template"}
 
 
-class RewardTrainForm(forms.Form):
+class RewardTrainForm(ServiceErrorsFormMixin, forms.Form):
     """Training a reward-model version; `reward_registry.train_parameters_clean` validates the values."""
 
     statuses = forms.MultipleChoiceField(
         choices=[("approved", "Approved"), ("in_review", "In review"), ("draft", "Draft")],
-        initial=["approved"], widget=forms.CheckboxSelectMultiple, label="Pairs with status",
-    )  # fmt: skip
+        initial=["approved"],
+        widget=forms.CheckboxSelectMultiple,
+        label="Pairs with status",
+    )
     include_unlabelled = forms.BooleanField(
         required=False, label="Add unlabelled originals (label 0) from the unlabelled split"
     )
@@ -95,28 +97,26 @@ class RewardTrainForm(forms.Form):
     seed = forms.IntegerField(initial=0, help_text="Same documents and seed give the same split.")
     C = forms.FloatField(initial=1.0, label="C (inverse regularisation of the logistic regression)")
     encoder_mode = forms.ChoiceField(
-        choices=[("frozen", "Frozen MiniLM encoder (fast; default)"),
-                 ("finetune", "Fine-tune the encoder first (meant for a GPU worker)")],
+        choices=[
+            ("frozen", "Frozen MiniLM encoder (fast; default)"),
+            ("finetune", "Fine-tune the encoder first (meant for a GPU worker)"),
+        ],
         initial="frozen",
-    )  # fmt: skip
+    )
     epochs = forms.IntegerField(initial=3, help_text="Fine-tuned encoder only")
 
     def parameters(self) -> dict:
         return dict(self.cleaned_data)
 
-    def add_service_errors(self, error) -> None:
-        for key, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(key if key in self.fields else None, message)
 
-
-class FinetuneForm(forms.Form):
+class FinetuneForm(ServiceErrorsFormMixin, forms.Form):
     """A DPO fine-tune of the generator; `finetune.finetune_parameters_clean` validates the values."""
 
     model_path = forms.CharField(
-        required=False, label="Base generator directory",
+        required=False,
+        label="Base generator directory",
         help_text="Blank: the worker's default generator. Otherwise a local Hugging Face model directory.",
-    )  # fmt: skip
+    )
     steps = forms.IntegerField(initial=50)
     learning_rate = forms.FloatField(initial=5e-5)
     beta = forms.FloatField(initial=0.1, help_text="DPO β: how far the model may move from the base")
@@ -126,27 +126,22 @@ class FinetuneForm(forms.Form):
     lora_alpha = forms.IntegerField(initial=16, label="LoRA alpha")
     seed = forms.IntegerField(initial=0)
 
+    service_error_fields = {"parameters": None}  # "no preference pairs yet" is about the whole form
+
     def parameters(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "model_path"}
 
-    def add_service_errors(self, error) -> None:
-        for key, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(key if key in self.fields else None, message)
 
-
-class AnswerGenerationForm(forms.Form):
+class AnswerGenerationForm(ServiceErrorsFormMixin, forms.Form):
     """Answer every question of an equity set with a model; `answer_runs` validates the values."""
 
     model_path = forms.CharField(
-        required=False, label="Model directory",
+        required=False,
+        label="Model directory",
         help_text="Blank: the worker's default generator. Otherwise a local Hugging Face model directory "
         "(or a fine-tuned adapter folder) on the worker.",
-    )  # fmt: skip
+    )
     max_new_tokens = forms.IntegerField(initial=256, label="Max new tokens")
     seed = forms.IntegerField(initial=0)
 
-    def add_service_errors(self, error) -> None:
-        for key, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(key if key in self.fields else None, message)
+    service_error_fields = {"question_set": None}  # "the set has no questions" is about the whole form

@@ -34,85 +34,20 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from apps.scoring.guard_words import (
+    AMBIGUOUS_NUMBER_WORDS,
+    FREQUENCY_WORDS,
+    MULTIPLIER_WORDS,
+    NEGATION_SKIP,
+    NEGATION_WORDS,
+    NUMBER_WORDS,
+    UNITS,
+)
+
 DEFAULT_SIMILARITY_THRESHOLD = 0.5
 SEVERITY = {"high": 3, "medium": 2, "low": 1}
 
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)*(?:/\d+)?%?|\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
-
-NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "thousand": 1000, "million": 1_000_000, "half": 0.5, "once": 1, "twice": 2, "thrice": 3,
-    "dozen": 12,
-}  # fmt: skip
-# A number word that is also an ordinary word is only a number right before a unit or another number.
-AMBIGUOUS_NUMBER_WORDS = {"one", "half"}
-MULTIPLIER_WORDS = {"once", "twice", "thrice"}
-
-UNITS = {
-    # dose units
-    **dict.fromkeys(["mg", "milligram", "milligrams"], ("dose", "mg")),
-    **dict.fromkeys(["g", "gram", "grams", "gm"], ("dose", "g")),
-    **dict.fromkeys(["mcg", "µg", "μg", "microgram", "micrograms"], ("dose", "mcg")),
-    **dict.fromkeys(["ml", "milliliter", "milliliters", "millilitre", "millilitres", "cc"], ("dose", "ml")),
-    **dict.fromkeys(["l", "liter", "liters", "litre", "litres"], ("dose", "l")),
-    **dict.fromkeys(["iu", "unit", "units"], ("dose", "units")),
-    **dict.fromkeys(["tablet", "tablets", "pill", "pills", "capsule", "capsules"], ("dose", "tablets")),
-    **dict.fromkeys(["dose", "doses"], ("dose", "doses")),
-    **dict.fromkeys(["drop", "drops"], ("dose", "drops")),
-    **dict.fromkeys(["puff", "puffs"], ("dose", "puffs")),
-    **dict.fromkeys(["teaspoon", "teaspoons", "tsp"], ("dose", "teaspoons")),
-    **dict.fromkeys(["tablespoon", "tablespoons", "tbsp"], ("dose", "tablespoons")),
-    **dict.fromkeys(["%", "percent"], ("dose", "%")),
-    # time units
-    **dict.fromkeys(["second", "seconds", "sec", "secs"], ("time", "seconds")),
-    **dict.fromkeys(["minute", "minutes", "min", "mins"], ("time", "minutes")),
-    **dict.fromkeys(["hour", "hours", "hr", "hrs", "h"], ("time", "hours")),
-    **dict.fromkeys(["day", "days"], ("time", "days")),
-    **dict.fromkeys(["week", "weeks", "wk", "wks"], ("time", "weeks")),
-    **dict.fromkeys(["month", "months"], ("time", "months")),
-    **dict.fromkeys(["year", "years", "yr", "yrs"], ("time", "years")),
-    **dict.fromkeys(["time", "times"], ("time", "times")),
-    # other measures
-    **dict.fromkeys(["kg", "kilogram", "kilograms", "kilo", "kilos"], ("measure", "kg")),
-    **dict.fromkeys(["lb", "lbs", "pound", "pounds"], ("measure", "lb")),
-    **dict.fromkeys(["cm", "centimeter", "centimeters", "centimetre", "centimetres"], ("measure", "cm")),
-    **dict.fromkeys(["mm", "millimeter", "millimeters", "millimetre", "millimetres"], ("measure", "mm")),
-    **dict.fromkeys(["inch", "inches"], ("measure", "inches")),
-    **dict.fromkeys(["mmhg"], ("measure", "mmhg")),
-}
-# A frequency word of the source is kept when the candidate has it or one of its plain equivalents.
-FREQUENCY_WORDS = {
-    "daily": ["daily", "a day", "each day", "every day", "per day"],
-    "weekly": ["weekly", "a week", "each week", "every week", "per week"],
-    "monthly": ["monthly", "a month", "each month", "every month", "per month"],
-    "yearly": ["yearly", "annually", "a year", "each year", "every year", "per year"],
-    "annually": ["yearly", "annually", "a year", "each year", "every year", "per year"],
-    "hourly": ["hourly", "an hour", "each hour", "every hour", "per hour"],
-    "nightly": ["nightly", "at night", "each night", "every night"],
-}
-NEGATION_WORDS = {
-    "not", "no", "never", "none", "nothing", "nobody", "nowhere", "neither", "nor", "without", "cannot",
-    "avoid", "avoiding", "avoids",
-}  # fmt: skip
-# Words that sit between a negation and the word it negates ("do not ever take", "not be taken").
-NEGATION_SKIP = {
-    "be",
-    "been",
-    "ever",
-    "to",
-    "always",
-    "usually",
-    "take",
-    "do",
-    "use",
-    "a",
-    "an",
-    "the",
-    "any",
-}
 
 LOOP_MIN_REPEATS = 3
 LOOP_MIN_REPEATS_SINGLE_WORD = 4

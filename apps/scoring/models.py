@@ -1,27 +1,15 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
-from apps.core.models import TimeStamped
+from apps.core.models import Job, TimeStamped
 
 
-class TextScore(models.Model):
-    """Readability metrics of one exact text, cached by the SHA-256 of its UTF-8 bytes.
-
-    Rows are immutable: a text's metrics never change for a given ``engine`` (the textstat version and the
-    readability module's own revision), so re-scoring unchanged text is a single indexed lookup.
-    """
-
-    sha256 = models.CharField(max_length=64, unique=True)
-    engine = models.CharField(max_length=40, help_text="textstat version + readability module revision")
-    metrics = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        verbose_name = "text score"
-
-    def __str__(self):
-        return f"{self.sha256[:12]} ({self.engine})"
+class ModelRunQuerySet(models.QuerySet):
+    def with_status(self, status: str) -> "ModelRunQuerySet":
+        """Runs whose status (their job's, see ModelRun.status) is `status`."""
+        if status == ModelRun.Status.QUEUED:
+            return self.filter(models.Q(job__status=status) | models.Q(job__isnull=True))
+        return self.filter(job__status=status)
 
 
 class ModelRun(TimeStamped):
@@ -29,6 +17,9 @@ class ModelRun(TimeStamped):
 
     `model_name`/`model_revision` are filled in by the worker with what it actually loaded (a content
     fingerprint of the weights), so a run always says which weights produced its candidates.
+
+    A run's status is its Job's: the job lifecycle (apps/core/jobs.py) is the one place a run starts,
+    succeeds or fails, including when its worker or pool process dies.
     """
 
     class Kind(models.TextChoices):
@@ -36,11 +27,7 @@ class ModelRun(TimeStamped):
         SCORE = "score", "Score"
         TRAIN = "train", "Train"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+    Status = Job.Status
 
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERATE)
     model_name = models.CharField(
@@ -54,7 +41,6 @@ class ModelRun(TimeStamped):
     prompt_template = models.CharField(max_length=64, blank=True)
     prompt_version = models.PositiveIntegerField(null=True, blank=True)
     seed = models.BigIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     segments = models.ManyToManyField("corpus.Segment", blank=True, related_name="model_runs")
     selection = models.JSONField(default=dict, blank=True, help_text="How the segments were chosen")
     summary = models.JSONField(default=dict, blank=True)
@@ -63,11 +49,26 @@ class ModelRun(TimeStamped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = ModelRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"run #{self.pk} {self.model_name} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        """The job's status; queued while the run has no job (a run is given its job when created)."""
+        return self.job.status if self.job_id else self.Status.QUEUED
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or running: pages keep polling it."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class Candidate(TimeStamped):
@@ -149,9 +150,13 @@ class RewardModel(TimeStamped):
     artifact_sha256 = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField(default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Who started the training (empty: the weekly schedule)",
-    )  # fmt: skip
+    )
     activated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

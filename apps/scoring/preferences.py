@@ -32,11 +32,13 @@ cursor) and de-duplicated within each such group; memory holds one group at a ti
 of the export. The first source listed wins a duplicate.
 
 - `pairwise_rating`: pairwise equity ratings, the answer fewer raters found more biased over the other
-  (apps/reviews/preferences.py); its prompts are equity questions, so they never collide with the
-  simplification prompts here. The generator fine-tune reads only the two candidate sources by default.
+  (apps/reviews/preferences.py, registered by the reviews app at start-up); its prompts are equity
+  questions, so they never collide with the simplification prompts here. The generator fine-tune reads
+  only the two candidate sources by default.
 
-**Adding a source**: append a function `(**filters) -> Iterator[dict]` yielding the same record shape to
-`EXPORT_SOURCES`; it must not repeat its own records.
+**Adding a source** from another app: call `preference_source_register(name=…, records=…)` in that app's
+`AppConfig.ready()` with a function `(*, run, sources) -> Iterator[dict]` yielding the same record shape;
+it must not repeat its own records. Scoring never imports the app that provides it.
 """
 
 from collections.abc import Callable, Iterator
@@ -48,10 +50,10 @@ from apps.scoring.prompts import prompt_messages, template_get
 
 CHUNK = 2000
 SCHEMA_VERSION = 1
-FIELDS = [
-    "prompt", "chosen", "rejected", "source", "run_id", "segment_id", "chosen_candidate_id",
-    "rejected_candidate_id", "chosen_reward", "rejected_reward", "prompt_template", "study_item_id", "votes",
-]  # fmt: skip
+FIELDS = (
+    "prompt chosen rejected source run_id segment_id chosen_candidate_id rejected_candidate_id "
+    "chosen_reward rejected_reward prompt_template study_item_id votes"
+).split()
 
 
 def _message(text: str) -> list[dict]:
@@ -127,7 +129,7 @@ def candidate_preferences(*, run: int | None = None, sources: list[str] | None =
             "decision",
             "original_md5",
             "segment__original",
-        )  # fmt: skip
+        )
     )
     prompts = _Prompts()
     group: list[dict] = []
@@ -176,23 +178,29 @@ def _group_records(group: list[dict], sources: list[str], prompts: _Prompts) -> 
                 }
 
 
-def rating_preferences(**filters) -> Iterator[dict]:
-    """Pairs from pairwise equity ratings (apps/reviews/preferences.py; imported here, not at load time,
-    because reviews already depends on scoring)."""
-    from apps.reviews.preferences import pairwise_preferences
+# Sources other apps add at start-up (their AppConfig.ready), so scoring imports none of them: name →
+# `(*, run, sources) -> Iterator[record]`. A source yields nothing when `sources` leaves its name out or
+# `run` names a model run it has no records of; its records may leave out fields (they become null).
+REGISTERED_SOURCES: dict[str, Callable[..., Iterator[dict]]] = {}
 
-    for record in pairwise_preferences(**filters):
-        yield {field: record.get(field) for field in FIELDS}
-
-
-# Top-level sources of the export, in order; each is `(**filters) -> Iterator[record]`.
-EXPORT_SOURCES: list[Callable[..., Iterator[dict]]] = [candidate_preferences, rating_preferences]
-SOURCE_NAMES = [*CANDIDATE_PAIR_SOURCES, "pairwise_rating"]
 # The generator fine-tune learns simplification: it reads only the candidate sources by default.
 SIMPLIFICATION_SOURCES = list(CANDIDATE_PAIR_SOURCES)
 
 
+def preference_source_register(*, name: str, records: Callable[..., Iterator[dict]]) -> None:
+    """Add a source of preference records to the export, after the candidate sources (the same name
+    registered again replaces it, so a repeated `ready()` adds nothing)."""
+    REGISTERED_SOURCES[name] = records
+
+
+def source_names() -> list[str]:
+    """Every source the export knows, in export order: the candidate sources, then the registered ones."""
+    return [*CANDIDATE_PAIR_SOURCES, *REGISTERED_SOURCES]
+
+
 def records(*, run: int | None = None, sources: list[str] | None = None) -> Iterator[dict]:
     """Every preference record, source after source (streamed)."""
-    for export_source in EXPORT_SOURCES:
-        yield from export_source(run=run, sources=sources)
+    yield from candidate_preferences(run=run, sources=sources)
+    for source in REGISTERED_SOURCES.values():
+        for record in source(run=run, sources=sources):
+            yield {field: record.get(field) for field in FIELDS}

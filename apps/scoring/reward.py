@@ -21,6 +21,8 @@ can be recomputed from the candidate's stored parts (`Candidate.reward_parts`).
 import math
 from collections.abc import Iterable
 
+from apps.core.errors import ServiceError
+
 DEFAULT_WEIGHTS: dict[str, float] = {
     "simplified": 0.6,
     "meaning": 0.4,
@@ -34,10 +36,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 WEIGHT_BOUNDS = {name: (0.0, 10.0) for name in DEFAULT_WEIGHTS}
 
 
-class WeightsInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class WeightsInvalid(ServiceError):
+    """Reward weights that are unknown or out of range (400); `errors` names each weight."""
 
 
 def weights_clean(weights: dict | None) -> dict[str, float]:
@@ -61,7 +61,7 @@ def weights_clean(weights: dict | None) -> dict[str, float]:
     if not errors and cleaned["length_min"] >= cleaned["length_max"]:
         errors["length_min"] = "length_min must be below length_max."
     if errors:
-        raise WeightsInvalid(errors)
+        raise WeightsInvalid(errors=errors)
     return cleaned
 
 

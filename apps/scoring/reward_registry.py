@@ -15,9 +15,11 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.core.jobs import job_create
 from apps.core.models import Job
 from apps.core.roles import require_curator
-from apps.core.services import audit_record, job_create
+from apps.core.services import audit_record
+from apps.corpus.models import Segment, Source, Split, Status
 from apps.scoring.models import ModelRun, RewardModel
 from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.reward_eval import document_split
@@ -37,8 +39,6 @@ TRAIN_BOUNDS = {
 
 def train_parameters_clean(parameters: dict | None) -> dict:
     """Validated reward-training parameters with defaults; ValidationError names each bad field."""
-    from apps.corpus.models import Source, Status
-
     parameters = dict(parameters or {})
     parameters.pop("target", None)
     errors: dict[str, str] = {}
@@ -89,8 +89,6 @@ class TrainingSet:
 
 
 def _pair_segments(parameters: dict):
-    from apps.corpus.models import Segment
-
     segments = Segment.objects.filter(status__in=parameters["statuses"]).exclude(simplified="")
     if parameters.get("sources"):
         segments = segments.filter(document__source_id__in=parameters["sources"])
@@ -104,8 +102,6 @@ def training_set_build(parameters: dict) -> TrainingSet:
     the original. With `include_unlabelled`, the originals of unlabelled-split segments without a
     simplified side are added as extra label-0 texts, on the side of their document (documents that have
     no pair always train). Raises ValueError with what to do when there is too little data."""
-    from apps.corpus.models import Segment, Split
-
     pairs = [
         row
         for row in _pair_segments(parameters)
@@ -150,10 +146,11 @@ def training_set_build(parameters: dict) -> TrainingSet:
         "train_documents": sorted(train_docs),
         "pairs": [[pk, version, "test" if doc in test_docs else "train"] for pk, version, doc, _, _ in pairs],
         "unlabelled": [
-            [pk, version, "test" if doc in test_docs else "train"] for pk, version, doc, text in unlabelled
+            [pk, version, "test" if doc in test_docs else "train"]
+            for pk, version, doc, text in unlabelled
             if text.strip()
         ],
-    }  # fmt: skip
+    }
     data.snapshot_hash = snapshot_hash(data.snapshot)
     return data
 
@@ -180,8 +177,9 @@ def reward_train_start(*, user, parameters: dict | None = None) -> ModelRun:
         selection={"statuses": cleaned["statuses"], "sources": cleaned["sources"]},
         requested_by=user,
     )
-    run.job = job_create(kind="reward_train", task=TRAIN_REWARD_TASK, requested_by=user,
-                         parameters={"run": run.pk})  # fmt: skip
+    run.job = job_create(
+        kind="reward_train", task=TRAIN_REWARD_TASK, requested_by=user, parameters={"run": run.pk}
+    )
     run.save(update_fields=["job", "updated_at"])
     audit_record(actor=user, action="reward_model.train", obj=run, details=cleaned)
     return run
@@ -221,8 +219,12 @@ def reward_model_create(
         created_by=created_by,
         job=job,
     )
-    audit_record(actor=created_by, action="reward_model.create", obj=model,
-                 details={"version": version, "beats_baseline": metrics.get("beats_baseline")})  # fmt: skip
+    audit_record(
+        actor=created_by,
+        action="reward_model.create",
+        obj=model,
+        details={"version": version, "beats_baseline": metrics.get("beats_baseline")},
+    )
     return model
 
 
@@ -240,10 +242,16 @@ def reward_model_activate(*, reward_model_id: int, user) -> RewardModel:
         model.activated_by = user
         model.activated_at = timezone.now()
         model.save(update_fields=["is_active", "activated_by", "activated_at", "updated_at"])
-    audit_record(actor=user, action="reward_model.activate", obj=model, details={
-        "version": model.version, "previous": [m.version for m in previous],
-        "beats_baseline": model.beats_baseline,
-    })  # fmt: skip
+    audit_record(
+        actor=user,
+        action="reward_model.activate",
+        obj=model,
+        details={
+            "version": model.version,
+            "previous": [m.version for m in previous],
+            "beats_baseline": model.beats_baseline,
+        },
+    )
     return model
 
 
@@ -276,8 +284,6 @@ def artifact_file(model: RewardModel):
 
 def new_pairs_since_last_version() -> tuple[int, RewardModel | None]:
     """(approved pairs that are new or changed since the latest version's snapshot, that version)."""
-    from apps.corpus.models import Status
-
     latest = RewardModel.objects.order_by("-version").first()
     seen = set()
     if latest:
@@ -288,16 +294,20 @@ def new_pairs_since_last_version() -> tuple[int, RewardModel | None]:
         .iterator(chunk_size=2000)
     )
     count = sum(
-        1 for pk, version, original, simplified in current
+        1
+        for pk, version, original, simplified in current
         if (pk, version) not in seen and original.strip() != simplified.strip()
-    )  # fmt: skip
+    )
     return count, latest
 
 
 def retrain_parameters(latest: RewardModel | None) -> dict:
     """A scheduled retrain keeps the latest version's choices (statuses, split, head), with defaults."""
-    keep = {k: v for k, v in (latest.parameters if latest else {}).items() if k in TRAIN_BOUNDS or k in (
-        "encoder_mode", "statuses", "sources", "include_unlabelled")}  # fmt: skip
+    keep = {
+        k: v
+        for k, v in (latest.parameters if latest else {}).items()
+        if k in TRAIN_BOUNDS or k in ("encoder_mode", "statuses", "sources", "include_unlabelled")
+    }
     try:
         return train_parameters_clean(keep)
     except ValidationError:  # e.g. a source deleted since: fall back to the defaults

@@ -1,8 +1,12 @@
-"""Reads for model runs and candidates. Runs are curators' work: anyone else gets nothing."""
+"""Reads for model runs and candidates. Runs are curators' work: anyone else gets nothing (the `*_visible_to`
+selectors); the rest serve the workers' tasks and take no user."""
 
-from django.db.models import Count, F, QuerySet
+from collections import Counter
+
+from django.db.models import Avg, Count, F, QuerySet
 
 from apps.core.roles import is_curator
+from apps.corpus.models import Segment
 from apps.scoring.models import Candidate, ModelRun
 
 CANDIDATE_SORTS = {
@@ -31,8 +35,6 @@ def candidates_visible_to(user) -> QuerySet[Candidate]:
 
 def run_segment_page(run: ModelRun, segment_ids: list[int], sort: str) -> list[dict]:
     """For each segment id (in order): the segment and its candidates of this run, sorted by `sort`."""
-    from apps.corpus.models import Segment
-
     ordering = CANDIDATE_SORTS.get(sort, CANDIDATE_SORTS["reward"])[1]
     segments = Segment.objects.select_related("document").in_bulk(segment_ids)
     by_segment: dict[int, list[Candidate]] = {pk: [] for pk in segment_ids}
@@ -49,3 +51,56 @@ def run_segment_page(run: ModelRun, segment_ids: list[int], sort: str) -> list[d
 
 def run_segment_ids(run: ModelRun) -> list[int]:
     return list(run.segments.order_by("document_id", "position").values_list("pk", flat=True))
+
+
+def run_segments_pending(run: ModelRun):
+    """The run's segments that have no candidate yet, in corpus order (what a restarted task still does)."""
+    return list(
+        run.segments.exclude(candidates__run=run)
+        .order_by("document_id", "position")
+        .only("pk", "original", "simplified", "version")
+    )
+
+
+def candidates_unrewarded(limit: int = 256):
+    """Scored candidates that have no reward yet (filled by the scheduled scoring when a model is active)."""
+    return list(
+        Candidate.objects.filter(reward__isnull=True, scored_at__isnull=False)
+        .select_related("run")
+        .order_by("pk")[:limit]
+    )
+
+
+def candidates_unrewarded_count() -> int:
+    return Candidate.objects.filter(reward__isnull=True, scored_at__isnull=False).count()
+
+
+def candidates_unscored_count() -> int:
+    return Candidate.objects.filter(scored_at__isnull=True).count()
+
+
+def candidates_unscored(limit: int = 500):
+    return list(
+        Candidate.objects.filter(scored_at__isnull=True)
+        .select_related("run", "segment")
+        .order_by("pk")[:limit]
+    )
+
+
+def run_summary(run: ModelRun) -> dict:
+    """Counts and means over the run's candidates (stored on the run when it finishes)."""
+    stats = run.candidates.aggregate(
+        candidates=Count("pk"),
+        segments=Count("segment", distinct=True),
+        mean_sari=Avg("sari"),
+        mean_bleu=Avg("bleu"),
+        mean_grade=Avg("grade"),
+        mean_similarity=Avg("similarity"),
+        mean_reward=Avg("reward"),
+    )
+    flagged = Counter()
+    for flags in run.candidates.values_list("flags", flat=True):
+        for code in {flag["code"] for flag in flags}:
+            flagged[code] += 1
+    stats["flagged"] = dict(flagged.most_common())
+    return {key: round(value, 3) if isinstance(value, float) else value for key, value in stats.items()}

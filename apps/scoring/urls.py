@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from apps.scoring import api, views
+from apps.scoring import api, exports, views
 
 app_name = "scoring"
 urlpatterns = [
@@ -28,8 +28,11 @@ router.register("candidates", api.CandidateViewSet, basename="candidate")
 router.register("reward-models", api.RewardModelViewSet, basename="reward-model")
 
 api_urlpatterns = [
-    path("readability/", api.ReadabilityView.as_view(), name="readability"),
-    path("exports/preferences.jsonl", api.PreferencesJsonlExport.as_view(), name="preferences-export-jsonl"),
-    path("exports/preferences.csv", api.PreferencesCsvExport.as_view(), name="preferences-export-csv"),
+    path("exports/candidates.jsonl", exports.CandidatesJsonlExport.as_view(), name="candidates-export-jsonl"),
+    path("exports/candidates.csv", exports.CandidatesCsvExport.as_view(), name="candidates-export-csv"),
+    path(
+        "exports/preferences.jsonl", exports.PreferencesJsonlExport.as_view(), name="preferences-export-jsonl"
+    ),
+    path("exports/preferences.csv", exports.PreferencesCsvExport.as_view(), name="preferences-export-csv"),
     *router.urls,
 ]

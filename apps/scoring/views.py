@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core.errors import ServiceError
 from apps.core.roles import require_curator
-from apps.scoring import selectors, services
+from apps.scoring import finetune, reward_registry, selectors, services
 from apps.scoring.forms import FinetuneForm, RewardTrainForm, RunForm
 from apps.scoring.models import ModelRun, RewardModel
 
@@ -20,7 +21,7 @@ SEGMENTS_PER_PAGE = 25
 def run_list(request):
     require_curator(request.user)
     runs = list(selectors.runs_visible_to(request.user)[:100])
-    polling = any(run.status in (ModelRun.Status.QUEUED, ModelRun.Status.RUNNING) for run in runs)
+    polling = any(run.in_progress for run in runs)
     template = "scoring/run_list.html#run-table" if request.htmx else "scoring/run_list.html"
     return render(request, template, {"runs": runs, "polling": polling})
 
@@ -67,7 +68,7 @@ def run_detail(request, pk: int):
         "sorts": [(key, label) for key, (label, _) in selectors.CANDIDATE_SORTS.items()],
         "page": page,
         "rows": selectors.run_segment_page(run, list(page.object_list), sort),
-        "running": run.status in (ModelRun.Status.QUEUED, ModelRun.Status.RUNNING),
+        "running": run.in_progress,
     }
     template = "scoring/run_detail.html#run-body" if request.htmx else "scoring/run_detail.html"
     return render(request, template, context)
@@ -76,8 +77,8 @@ def run_detail(request, pk: int):
 @require_POST
 @login_required
 def candidate_decide(request, pk: int, decision: str):
-    from apps.corpus.services import StaleVersion
-
+    """Accept or reject; a refusal (already accepted, a stale segment version: 409s) or a bad value is
+    shown on the candidate, and nothing changed."""
     require_curator(request.user)
     candidate = get_object_or_404(selectors.candidates_visible_to(request.user), pk=pk)
     error = ""
@@ -90,8 +91,8 @@ def candidate_decide(request, pk: int, decision: str):
             )
         else:
             candidate = services.candidate_reject(candidate_id=candidate.pk, user=request.user)
-    except (services.DecisionRefused, StaleVersion, ValidationError) as exc:
-        error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    except (ServiceError, ValidationError) as exc:
+        error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else exc.message
     if request.htmx:
         candidate = selectors.candidates_visible_to(request.user).get(pk=candidate.pk)
         return render(request, "scoring/run_detail.html#candidate", {"candidate": candidate, "error": error})
@@ -109,7 +110,7 @@ def _train_run_detail(request, run: ModelRun):
     context = {
         "run": run,
         "job": run.job,
-        "running": run.status in (ModelRun.Status.QUEUED, ModelRun.Status.RUNNING),
+        "running": run.in_progress,
         "reward_model": RewardModel.objects.filter(pk=run.summary.get("reward_model")).first(),
     }
     template = "scoring/train_run_detail.html#train-body" if request.htmx else "scoring/train_run_detail.html"
@@ -122,8 +123,6 @@ def _train_run_detail(request, run: ModelRun):
 @login_required
 def reward_list(request):
     require_curator(request.user)
-    from apps.scoring import reward_registry
-
     if request.method == "POST":
         form = RewardTrainForm(request.POST)
         if form.is_valid():
@@ -158,9 +157,12 @@ def reward_detail(request, pk: int):
     metrics = model.metrics or {}
     rows = [
         (label, (metrics.get("reward") or {}).get(key), (metrics.get("baseline_fk") or {}).get(key))
-        for key, label in [("accuracy", "Accuracy"), ("roc_auc", "ROC AUC"),
-                           ("pair_accuracy", "Pair-ranking accuracy")]
-    ]  # fmt: skip
+        for key, label in [
+            ("accuracy", "Accuracy"),
+            ("roc_auc", "ROC AUC"),
+            ("pair_accuracy", "Pair-ranking accuracy"),
+        ]
+    ]
     context = {
         "model": model,
         "rows": rows,
@@ -175,7 +177,6 @@ def reward_detail(request, pk: int):
 @require_POST
 @login_required
 def reward_activate(request, pk: int):
-    from apps.scoring import reward_registry
 
     require_curator(request.user)
     model = get_object_or_404(RewardModel, pk=pk)
@@ -195,7 +196,6 @@ def reward_activate(request, pk: int):
 @login_required
 def finetune_create(request):
     """Start a DPO fine-tune of the generator on the preference export."""
-    from apps.scoring import finetune
 
     require_curator(request.user)
     if request.method == "POST":

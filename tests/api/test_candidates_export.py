@@ -3,7 +3,7 @@ flags and decision; filters; curators only."""
 
 import pytest
 
-from apps.core.exports_candidates import FIELDS
+from apps.scoring.exports import FIELDS
 from tests.api.exports import read_csv, read_jsonl
 from tests.corpus.factories import DocumentFactory, SegmentFactory
 from tests.scoring.factories import CandidateFactory, ModelRunFactory

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from apps.scoring.readability import readability_scores
+from apps.metrics.readability import readability_scores
 from tests.corpus.factories import SegmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from apps.core import services
+from apps.core import jobs
 from apps.core.models import Job, WebhookDelivery
 from tests.conftest import wait_for
 
@@ -55,7 +55,7 @@ def receiver_factory():
 
 def finish_a_job(curator):
     job = Job.objects.create(kind="recount", requested_by=curator)
-    services.job_run(job_id=job.id, worker="test", work=lambda job, progress: {"rows": 3})
+    jobs.job_run(job_id=job.id, worker="test", work=lambda job, progress: {"rows": 3})
     return job
 
 
@@ -148,3 +148,46 @@ def test_a_delivery_not_queued_during_a_redis_outage_is_sent_by_the_sweep_once(
     assert [json.loads(body)["data"] for _, body in receiver.received] == [{"job": 1}]
     queued_normally.refresh_from_db()
     assert queued_normally.status == "pending" and queued_normally.attempts == 0
+
+
+@pytest.mark.django_db
+def test_changing_and_deleting_a_webhook_is_checked_and_audited(api_as, curator):
+    from apps.core.models import AuditLog, Webhook
+
+    client = api_as(curator)
+    hook = client.post(
+        "/api/v1/webhooks/", {"url": "https://example.org/h", "events": ["job.finished"]}, format="json"
+    ).json()
+    url = f"/api/v1/webhooks/{hook['id']}/"
+
+    changed = client.patch(
+        url, {"events": ["study.completed", "job.finished"], "active": False}, format="json"
+    )
+    assert changed.status_code == 200, changed.json()
+    assert (
+        changed.json()["events"] == ["job.finished", "study.completed"] and changed.json()["active"] is False
+    )
+    assert changed.json()["secret"] == hook["secret"]
+    entry = AuditLog.objects.get(action="webhook.update")
+    assert entry.actor == curator and entry.object_id == str(hook["id"])
+    assert entry.details == {"events": ["job.finished", "study.completed"], "active": False}
+
+    for body, field in [({"events": []}, "events"), ({"url": "ftp://example.org/h"}, "url")]:
+        refused = client.patch(url, body, format="json")
+        assert refused.status_code == 400 and field in refused.json()["errors"], refused.json()
+    assert Webhook.objects.get(pk=hook["id"]).url == "https://example.org/h"
+    assert AuditLog.objects.filter(action="webhook.update").count() == 1
+
+    assert (
+        client.put(url, {"url": "https://example.org/new", "events": ["job.finished"]}, format="json").json()[
+            "url"
+        ]
+        == "https://example.org/new"
+    )
+    assert client.delete(url).status_code == 204
+    assert not Webhook.objects.filter(pk=hook["id"]).exists()
+    deleted = AuditLog.objects.get(action="webhook.delete")
+    assert deleted.actor == curator and deleted.details == {
+        "url": "https://example.org/new",
+        "events": ["job.finished"],
+    }

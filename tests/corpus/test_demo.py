@@ -2,7 +2,7 @@ import pytest
 
 from apps.corpus import demo
 from apps.corpus.models import Document, Segment, SegmentRevision
-from apps.scoring.readability import readability_scores
+from apps.metrics.readability import readability_scores
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.scoring.readability import readability_scores
+from apps.metrics.readability import readability_scores
 from tests.api.exports import read_csv, read_jsonl
 from tests.corpus.factories import DocumentFactory, SegmentFactory
 

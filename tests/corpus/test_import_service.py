@@ -7,7 +7,7 @@ import pytest
 
 from apps.corpus import services
 from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source
-from apps.scoring.readability import readability_scores
+from apps.metrics.readability import readability_scores
 
 pytestmark = pytest.mark.django_db
 

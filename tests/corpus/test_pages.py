@@ -3,7 +3,7 @@
 import pytest
 
 from apps.corpus.models import Segment
-from apps.scoring.readability import readability_scores
+from apps.metrics.readability import readability_scores
 from tests.corpus.factories import SegmentFactory
 
 pytestmark = pytest.mark.django_db

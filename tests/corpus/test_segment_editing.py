@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from apps.corpus import services
 from apps.corpus.models import SegmentRevision, Status
-from apps.scoring.readability import readability_scores
+from apps.metrics.readability import readability_scores
 from tests.corpus.factories import SegmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -155,7 +155,7 @@ def test_a_model_run_prefills_model_reproducibility_accuracy_and_faithfulness(cl
         prompt_template="plain-language",
         prompt_version=1,
         seed=42,
-        status="succeeded",
+        job=apps.get_model("core", "Job").objects.create(kind="model_run", status="succeeded"),
     )
     run.segments.set(segments)
     for segment, index, sari, bleu, flags in (

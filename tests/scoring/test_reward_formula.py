@@ -25,9 +25,12 @@ def test_a_faithful_simple_text_beats_a_simpler_looking_one_that_changes_a_dose(
 
 def test_an_empty_or_far_too_short_text_is_penalised():
     empty, parts = reward.combined_reward(
-        p_simplified=0.99, similarity=0.9, flags=[{"code": "empty", "severity": "medium"}], compression=0.0,
+        p_simplified=0.99,
+        similarity=0.9,
+        flags=[{"code": "empty", "severity": "medium"}],
+        compression=0.0,
         empty=True,
-    )  # fmt: skip
+    )
     assert parts["p_simplified"] == 0 and parts["similarity"] == 0
     assert empty == pytest.approx(-0.25 - 0.25)
 
@@ -65,9 +68,13 @@ def test_the_grade_cutoff_is_fitted_on_training_texts_and_the_baseline_can_win()
     cutoff = reward_eval.grade_cutoff([12, 5, 14, 6, 13, 7], [0, 1, 0, 1, 0, 1])
     assert 7 < cutoff < 12
     metrics = reward_eval.evaluate(
-        test_labels=[0, 1, 0, 1], test_scores=[0.6, 0.4, 0.2, 0.9], test_pairs=[(0, 1), (2, 3)],
-        test_grades=[13, 6, 12, 5], train_grades=[12, 5, 14, 6], train_labels=[0, 1, 0, 1],
-    )  # fmt: skip
+        test_labels=[0, 1, 0, 1],
+        test_scores=[0.6, 0.4, 0.2, 0.9],
+        test_pairs=[(0, 1), (2, 3)],
+        test_grades=[13, 6, 12, 5],
+        train_grades=[12, 5, 14, 6],
+        train_labels=[0, 1, 0, 1],
+    )
     assert metrics["reward"] == {"accuracy": 0.5, "roc_auc": 0.75, "pair_accuracy": 0.5}
     assert metrics["baseline_fk"]["pair_accuracy"] == 1.0 and metrics["baseline_fk"]["accuracy"] == 1.0
     assert metrics["beats_baseline"] is False

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.scoring.models import ModelRun
+from apps.scoring.models import Candidate, ModelRun
 from tests.corpus.factories import DocumentFactory, SegmentFactory
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
@@ -27,10 +27,19 @@ def test_raters_and_outsiders_get_403_on_every_run_page(client, rater_physician,
 def test_the_form_shows_the_error_on_its_field_and_starts_nothing(client, curator, document):
     client.force_login(curator)
     data = {
-        "select": "document", "document": document.pk, "template": "plain-language:1", "target_grade": 6,
-        "style": "plain", "num_candidates": 3, "temperature": 0, "top_p": 1, "max_new_tokens": 16,
-        "batch_size": 8, "seed": 0, "similarity_threshold": 0.5,
-    }  # fmt: skip
+        "select": "document",
+        "document": document.pk,
+        "template": "plain-language:1",
+        "target_grade": 6,
+        "style": "plain",
+        "num_candidates": 3,
+        "temperature": 0,
+        "top_p": 1,
+        "max_new_tokens": 16,
+        "batch_size": 8,
+        "seed": 0,
+        "similarity_threshold": 0.5,
+    }
     response = client.post(reverse("scoring:run_create"), data)
     assert response.status_code == 200
     assert (
@@ -51,9 +60,18 @@ def test_the_detail_shows_candidates_beside_original_and_reference_with_flag_spa
         segment=segments[0],
         text="Take more than 4 grams.",
         sari=31.5,
-        flags=[{"code": "negation_dropped", "severity": "high", "message": "The original negates here.",
-                "span": "not take more", "side": "source", "start": 3, "end": 16}],
-    )  # fmt: skip
+        flags=[
+            {
+                "code": "negation_dropped",
+                "severity": "high",
+                "message": "The original negates here.",
+                "span": "not take more",
+                "side": "source",
+                "start": 3,
+                "end": 16,
+            }
+        ],
+    )
     candidate.run.segments.set(segments)
     client.force_login(curator)
     page = client.get(reverse("scoring:run_detail", args=[candidate.run_id])).content.decode()
@@ -99,3 +117,15 @@ def test_the_detail_costs_the_same_queries_however_many_segments_and_candidates_
     assert all(f"Candidate for segment {segment.pk}." in page for segment in more)
     assert all(str(segment.document) in page for segment in more)
     assert len(six) == len(one)
+
+
+def test_a_refused_decision_is_shown_on_the_candidate_and_changes_nothing(client, curator, segments):
+    candidate = CandidateFactory(segment=segments[0], text="Never take more than 4 grams a day.")
+    client.force_login(curator)
+    url = reverse("scoring:candidate_accept", args=[candidate.pk])
+    for version, message in [("not-a-number", "is not a segment version number"), ("0", "changed since")]:
+        response = client.post(url, {"segment_version": version}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and message in response.content.decode()
+    segments[0].refresh_from_db()
+    assert segments[0].simplified != candidate.text and segments[0].version == 1
+    assert Candidate.objects.get(pk=candidate.pk).decision == "pending"

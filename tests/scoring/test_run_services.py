@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from apps.core.models import Job
 from apps.corpus.models import SegmentRevision
 from apps.corpus.services import StaleVersion, segment_update
-from apps.scoring import services
+from apps.scoring import selectors, services
 from apps.scoring.models import Candidate, ModelRun
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
@@ -29,6 +29,27 @@ def test_a_curator_starts_a_run_for_a_document_and_a_gpu_job_is_queued(
     assert run.parameters["num_candidates"] == 1  # defaults filled in and stored on the run
     assert run.job.kind == "model_run" and run.job.status == Job.Status.QUEUED
     assert len(callbacks) == 1  # the task is sent only after the transaction commits
+
+
+def test_a_runs_status_is_its_jobs_so_a_swept_job_fails_its_run(test_redis):
+    """The sweeper knows only jobs; the run reads its job, so a dead worker's run shows failed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.core.health import HEARTBEAT_PREFIX
+    from apps.core.jobs import jobs_sweep_stale
+
+    test_redis.delete(HEARTBEAT_PREFIX + "gone@host")
+    job = Job.objects.create(kind="model_run", status=Job.Status.RUNNING, worker="gone@host")
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+    run = ModelRunFactory(job=job)
+    assert run.status == ModelRun.Status.RUNNING
+    assert ModelRun.objects.with_status("running").get() == run
+    assert jobs_sweep_stale() == [job.pk]
+    run.refresh_from_db()
+    assert run.status == ModelRun.Status.FAILED and run.get_status_display() == "Failed"
+    assert not ModelRun.objects.with_status("running").exists()
 
 
 def test_a_rater_cannot_start_a_run(rater_physician, document):
@@ -77,7 +98,7 @@ def test_recording_a_batch_twice_creates_no_duplicates_and_scores_every_candidat
     assert services.candidates_record(run=run, outputs=_outputs(segments, texts), prompts=prompts) == 2
     assert services.candidates_record(run=run, outputs=_outputs(segments, texts), prompts=prompts) == 0
     assert run.candidates.count() == 2
-    assert services.run_segments_pending(run) == []
+    assert selectors.run_segments_pending(run) == []
     first = run.candidates.get(segment=segments[0])
     assert first.scored_at is not None and first.grade == first.readability["flesch_kincaid_grade"]
     assert first.sari is not None and first.bleu is not None and first.compression < 1

@@ -28,7 +28,7 @@ def test_a_rater_or_anonymous_user_cannot_start_or_list_runs(api, api_as, rater_
     assert api_as(rater_physician).post("/api/v1/runs/", payload, format="json").status_code == 403
     assert api_as(rater_physician).get("/api/v1/runs/").status_code == 403
     assert api_as(rater_physician).get("/api/v1/candidates/").status_code == 403
-    assert api.post("/api/v1/runs/", payload, format="json").status_code in (401, 403)
+    assert api.post("/api/v1/runs/", payload, format="json").status_code == 401
     assert not ModelRun.objects.exists()
 
 
@@ -69,3 +69,14 @@ def test_reject_through_the_api_keeps_the_candidate(api_as, curator, segments):
     response = api_as(curator).post(f"/api/v1/candidates/{candidate.pk}/reject/", {}, format="json")
     assert response.status_code == 200
     assert Candidate.objects.get(pk=candidate.pk).decision == "rejected"
+
+
+def test_a_decision_that_no_longer_applies_is_a_409_and_changes_nothing(api_as, curator, segments):
+    candidate = CandidateFactory(segment=segments[0])
+    client = api_as(curator)
+    assert client.post(f"/api/v1/candidates/{candidate.pk}/accept/", {}, format="json").status_code == 200
+    again = client.post(f"/api/v1/candidates/{candidate.pk}/accept/", {}, format="json")
+    assert again.status_code == 409 and "already accepted" in again.json()["detail"]
+    rejected = client.post(f"/api/v1/candidates/{candidate.pk}/reject/", {}, format="json")
+    assert rejected.status_code == 409 and "revert the segment" in rejected.json()["detail"]
+    assert Candidate.objects.get(pk=candidate.pk).decision == "accepted"

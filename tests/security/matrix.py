@@ -43,8 +43,6 @@ PAGES = {
     "core:job_detail": E(CURATOR_VISIBLE, pk=W.job),
     "core:recount_start": POST_ONLY(C),
     "core:audit_list": E(ADMIN_ONLY, post=405, login_first=True, note="the audit log: admins only"),
-    "core:candidates-export-jsonl": OPENAPI,
-    "core:candidates-export-csv": OPENAPI,
     # accounts
     "accounts:queue": E(RATER_ONLY),
     "accounts:rater_list": E(C),
@@ -134,7 +132,7 @@ PAGES = {
         for name in """
         auth-token job-list job-detail token-list token-detail rater-list rater-detail rater-deactivate
         rater-reactivate webhook-list webhook-detail webhook-deliveries audit-list audit-detail readability
-        preferences-export-jsonl
+        candidates-export-jsonl candidates-export-csv preferences-export-jsonl
         preferences-export-csv run-list run-detail candidate-list candidate-detail candidate-accept
         candidate-reject reward-model-list reward-model-detail reward-model-activate reward-model-deactivate
         source-list source-detail document-list document-detail segment-list segment-detail

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from apps.core.jobs import jobs_sweep_stale
 from apps.core.models import AuditLog, Job
 from apps.scoring import services
 from apps.scoring.models import Candidate, ModelRun
@@ -94,7 +95,7 @@ def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, t
         wait_for(
             lambda: Job.objects.filter(pk=job.pk, progress_done__gte=1).exists(), timeout=300, interval=0.5
         )
-        assert services.jobs_sweep_stale(grace_seconds=0) == []  # alive: left alone
+        assert jobs_sweep_stale(grace_seconds=0) == []  # alive: left alone
         os.killpg(proc.pid, signal.SIGKILL)  # the worker and its child die at once, mid-run
         proc.wait(timeout=10)
     finally:
@@ -104,7 +105,7 @@ def test_killing_the_worker_mid_run_leaves_the_job_failed_not_running(curator, t
     assert Job.objects.get(pk=job.pk).status == "running"  # nobody is left to finish it
     wait_for(lambda: not test_redis.exists("equitext:heartbeat:" + name), timeout=30)
     time.sleep(0.1)
-    assert services.jobs_sweep_stale(grace_seconds=0) == [job.pk]
+    assert jobs_sweep_stale(grace_seconds=0) == [job.pk]
     job.refresh_from_db()
     run.refresh_from_db()
     assert job.status == "failed" and name in job.error

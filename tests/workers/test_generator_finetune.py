@@ -21,10 +21,12 @@ def media(settings, tmp_path):
 def preference_data(segments):
     run = ModelRunFactory()
     for segment in segments:
-        for index, (reward, text, decision) in enumerate([
-            (0.9, segment.simplified, "accepted"),
-            (0.1, segment.original + " " + segment.original, "rejected"),
-        ]):  # fmt: skip
+        for index, (reward, text, decision) in enumerate(
+            [
+                (0.9, segment.simplified, "accepted"),
+                (0.1, segment.original + " " + segment.original, "rejected"),
+            ]
+        ):
             CandidateFactory(
                 run=run, segment=segment, index=index, text=text, reward=reward, decision=decision
             )
@@ -65,8 +67,9 @@ def test_a_few_step_fine_tune_saves_an_adapter_that_loads_and_changes_generation
 
     prompt = base.tokenizer.apply_chat_template(
         [{"role": "user", "content": "Rewrite simply: Screening should begin at age 45."}],
-        tokenize=False, add_generation_prompt=True,
-    )  # fmt: skip
+        tokenize=False,
+        add_generation_prompt=True,
+    )
     before = _last_logits(base.model, base.tokenizer, prompt)
     after = _last_logits(tuned.model, tuned.tokenizer, prompt)
     assert (after - before).abs().max() > 1e-3  # the adapter changed the next-token distribution

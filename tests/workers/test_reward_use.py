@@ -41,10 +41,16 @@ def test_a_run_ranks_each_segments_candidates_by_the_documented_reward(
     from workers.tasks.scoring import generate
 
     run = services.run_create(
-        user=curator, document_id=segments[0].document_id, seed=3,
-        parameters={"num_candidates": 3, "temperature": 0.9, "max_new_tokens": 12,
-                    "reward_weights": {"meaning": 0.5}},
-    )  # fmt: skip
+        user=curator,
+        document_id=segments[0].document_id,
+        seed=3,
+        parameters={
+            "num_candidates": 3,
+            "temperature": 0.9,
+            "max_new_tokens": 12,
+            "reward_weights": {"meaning": 0.5},
+        },
+    )
     assert run.parameters["reward_model_version"] == active_reward_model.version
     generate.apply(args=[run.job_id])
     assert Job.objects.get(pk=run.job_id).status == "succeeded"
@@ -54,9 +60,13 @@ def test_a_run_ranks_each_segments_candidates_by_the_documented_reward(
     _assert_ranked_by_reward(candidates)
     for c in candidates:  # every reward is the documented formula of its stored parts and the run's weights
         expected, _ = reward.combined_reward(
-            p_simplified=c.reward_parts["p_simplified"], similarity=c.similarity, flags=c.flags,
-            compression=c.compression, weights=run.parameters["reward_weights"], empty=not c.text.strip(),
-        )  # fmt: skip
+            p_simplified=c.reward_parts["p_simplified"],
+            similarity=c.similarity,
+            flags=c.flags,
+            compression=c.compression,
+            weights=run.parameters["reward_weights"],
+            empty=not c.text.strip(),
+        )
         assert c.reward == pytest.approx(expected, abs=1e-5)
     run.refresh_from_db()
     assert run.summary["reward_model_version"] == active_reward_model.version
@@ -68,8 +78,15 @@ def test_scheduled_scoring_fills_missing_rewards_and_ranks(active_reward_model, 
     run = ModelRunFactory()
     texts = ["Never take more than 4 grams in one day.", segments[0].original, ""]
     for index, text in enumerate(texts):
-        CandidateFactory(run=run, segment=segments[0], index=index, text=text, similarity=0.8,
-                         compression=1.0, scored_at=timezone.now())  # fmt: skip
+        CandidateFactory(
+            run=run,
+            segment=segments[0],
+            index=index,
+            text=text,
+            similarity=0.8,
+            compression=1.0,
+            scored_at=timezone.now(),
+        )
     job = Job.objects.create(kind="score_pending")
     score_pending.apply(args=[job.pk])
     job.refresh_from_db()

@@ -29,10 +29,20 @@ LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj"]  # Llama-family attentio
 
 
 def train_dpo_adapter(
-    *, records: list[dict], out_dir: Path, base_path: str | None = None, steps: int = 20,
-    learning_rate: float = 5e-5, beta: float = 0.1, batch_size: int = 2, max_length: int = 256,
-    lora_r: int = 8, lora_alpha: int = 16, seed: int = 0, progress=None,
-) -> dict:  # fmt: skip
+    *,
+    records: list[dict],
+    out_dir: Path,
+    base_path: str | None = None,
+    steps: int = 20,
+    learning_rate: float = 5e-5,
+    beta: float = 0.1,
+    batch_size: int = 2,
+    max_length: int = 256,
+    lora_r: int = 8,
+    lora_alpha: int = 16,
+    seed: int = 0,
+    progress=None,
+) -> dict:
     """Train a LoRA adapter with DPO for `steps` optimiser steps; returns what to record on the run."""
     import transformers
     from datasets import Dataset
@@ -89,9 +99,13 @@ def train_dpo_adapter(
     )
     try:
         trainer = DPOTrainer(
-            model=model, args=config, train_dataset=dataset, processing_class=tokenizer,
-            peft_config=peft_config, callbacks=[Progress()],
-        )  # fmt: skip
+            model=model,
+            args=config,
+            train_dataset=dataset,
+            processing_class=tokenizer,
+            peft_config=peft_config,
+            callbacks=[Progress()],
+        )
         trainer.train()
         adapter_dir = scratch / "adapter"
         trainer.model.save_pretrained(adapter_dir)
@@ -99,12 +113,21 @@ def train_dpo_adapter(
             "base": loader.base_description(source),
             "method": "DPO (TRL) with a LoRA adapter (peft)",
             "training": {
-                "records": len(records), "steps": steps, "learning_rate": learning_rate, "beta": beta,
-                "batch_size": batch_size, "max_length": max_length, "lora_r": lora_r,
-                "lora_alpha": lora_alpha, "lora_targets": LORA_TARGETS, "seed": seed, "device": str(device),
-                "dtype": str(dtype).removeprefix("torch."), "losses": losses,
+                "records": len(records),
+                "steps": steps,
+                "learning_rate": learning_rate,
+                "beta": beta,
+                "batch_size": batch_size,
+                "max_length": max_length,
+                "lora_r": lora_r,
+                "lora_alpha": lora_alpha,
+                "lora_targets": LORA_TARGETS,
+                "seed": seed,
+                "device": str(device),
+                "dtype": str(dtype).removeprefix("torch."),
+                "losses": losses,
             },
-        }  # fmt: skip
+        }
         (adapter_dir / loader.ADAPTER_MANIFEST).write_text(json.dumps(manifest, indent=2))
         adapter_dir.rename(out_dir)
     finally:

@@ -72,8 +72,13 @@ def load_encoder(path: Path | None = None) -> Encoder:
         tokenizer = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
         model = transformers.AutoModel.from_pretrained(path, local_files_only=True, dtype=torch.float32)
         model.to(device).eval()
-        encoder = Encoder(name=path.name if path.name != "model" else "all-MiniLM-L6-v2", path=path,
-                          model=model, tokenizer=tokenizer, device=device)  # fmt: skip
+        encoder = Encoder(
+            name=path.name if path.name != "model" else "all-MiniLM-L6-v2",
+            path=path,
+            model=model,
+            tokenizer=tokenizer,
+            device=device,
+        )
         _encoders[str(path)] = encoder
         return encoder
 

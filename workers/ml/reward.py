@@ -47,8 +47,9 @@ class RewardScorer:
         present = [i for i, text in enumerate(texts) if text.strip()]
         result = [0.0] * len(texts)
         if present:
-            probabilities = self.head.predict_proba(self.features([texts[i] for i in present],
-                                                                  batch_size=batch_size))[:, 1]  # fmt: skip
+            probabilities = self.head.predict_proba(
+                self.features([texts[i] for i in present], batch_size=batch_size)
+            )[:, 1]
             for i, p in zip(present, probabilities, strict=True):
                 result[i] = float(p)
         return result
@@ -63,9 +64,16 @@ def _sha256(path: Path) -> str:
 
 
 def finetune_encoder(
-    texts: list[str], labels: list[int], *, out_dir: Path, epochs: int, learning_rate: float,
-    batch_size: int, seed: int, progress=None,
-) -> Path:  # fmt: skip
+    texts: list[str],
+    labels: list[int],
+    *,
+    out_dir: Path,
+    epochs: int,
+    learning_rate: float,
+    batch_size: int,
+    seed: int,
+    progress=None,
+) -> Path:
     """Fine-tune a fresh copy of the embedded encoder to separate the labels; save it to `out_dir`."""
     import transformers
 
@@ -86,8 +94,13 @@ def finetune_encoder(
         order = torch.randperm(len(texts), generator=generator).tolist()
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            batch = tokenizer([texts[i] for i in rows], padding=True, truncation=True,
-                              max_length=embeddings.MAX_TOKENS, return_tensors="pt").to(device)  # fmt: skip
+            batch = tokenizer(
+                [texts[i] for i in rows],
+                padding=True,
+                truncation=True,
+                max_length=embeddings.MAX_TOKENS,
+                return_tensors="pt",
+            ).to(device)
             hidden = model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -109,32 +122,57 @@ def finetune_encoder(
 
 
 def fit(
-    texts: list[str], labels: list[int], *, C: float = 1.0, seed: int = 0, encoder_mode: str = "frozen",
-    scratch: Path | None = None, epochs: int = 3, learning_rate: float = 2e-5, batch_size: int = 16,
+    texts: list[str],
+    labels: list[int],
+    *,
+    C: float = 1.0,
+    seed: int = 0,
+    encoder_mode: str = "frozen",
+    scratch: Path | None = None,
+    epochs: int = 3,
+    learning_rate: float = 2e-5,
+    batch_size: int = 16,
     progress=None,
-) -> RewardScorer:  # fmt: skip
+) -> RewardScorer:
     """Fit a reward classifier on (texts, labels). For `finetune`, `scratch` receives `encoder/`."""
     if encoder_mode == "finetune":
         if scratch is None:
             raise ValueError("A fine-tuned encoder needs a folder to be saved in (scratch).")
-        encoder_dir = finetune_encoder(texts, labels, out_dir=scratch / ENCODER_DIR, epochs=epochs,
-                                       learning_rate=learning_rate, batch_size=batch_size, seed=seed,
-                                       progress=progress)  # fmt: skip
+        encoder_dir = finetune_encoder(
+            texts,
+            labels,
+            out_dir=scratch / ENCODER_DIR,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            seed=seed,
+            progress=progress,
+        )
         encoder = embeddings.load_encoder(encoder_dir)
-        info = {"name": "all-MiniLM-L6-v2 (fine-tuned)", "mode": "finetune", "dir": ENCODER_DIR,
-                "fingerprint": embeddings.encoder_fingerprint(encoder_dir)}  # fmt: skip
+        info = {
+            "name": "all-MiniLM-L6-v2 (fine-tuned)",
+            "mode": "finetune",
+            "dir": ENCODER_DIR,
+            "fingerprint": embeddings.encoder_fingerprint(encoder_dir),
+        }
     else:
         encoder = embeddings.load_encoder()
-        info = {"name": encoder.name, "mode": "frozen", "dir": None,
-                "fingerprint": embeddings.encoder_fingerprint(encoder.path)}  # fmt: skip
-    scorer = RewardScorer(head=LogisticRegression(C=C, max_iter=2000, random_state=seed), encoder=encoder,
-                          info=info)  # fmt: skip
+        info = {
+            "name": encoder.name,
+            "mode": "frozen",
+            "dir": None,
+            "fingerprint": embeddings.encoder_fingerprint(encoder.path),
+        }
+    scorer = RewardScorer(
+        head=LogisticRegression(C=C, max_iter=2000, random_state=seed), encoder=encoder, info=info
+    )
     scorer.head.fit(scorer.features(texts), np.asarray(labels))
     return scorer
 
 
-def artifact_save(scorer: RewardScorer, *, media_root: Path, relative_dir: str,
-                  scratch: Path | None = None) -> tuple[str, str]:  # fmt: skip
+def artifact_save(
+    scorer: RewardScorer, *, media_root: Path, relative_dir: str, scratch: Path | None = None
+) -> tuple[str, str]:
     """Write the artefact folder atomically; returns (path of model.joblib relative to MEDIA_ROOT, sha256).
 
     `scratch`: a folder already holding `encoder/` (fine-tuned mode); it becomes the artefact folder."""
@@ -175,8 +213,10 @@ def artifact_load(path: Path, *, sha256: str = "", cache: bool = True) -> Reward
         if not path.exists():
             raise RuntimeError(f"The reward model file {path} is missing; train a new version.")
         if sha256 and _sha256(path) != sha256:
-            raise RuntimeError(f"The reward model file {path} does not match its registered SHA-256; "
-                               "it was changed or replaced. Train a new version.")  # fmt: skip
+            raise RuntimeError(
+                f"The reward model file {path} does not match its registered SHA-256; "
+                "it was changed or replaced. Train a new version."
+            )
         payload = joblib.load(path)
         if payload.get("format") != ARTIFACT_FORMAT:
             raise RuntimeError(f"{path} has format {payload.get('format')}; expected {ARTIFACT_FORMAT}.")
@@ -184,8 +224,10 @@ def artifact_load(path: Path, *, sha256: str = "", cache: bool = True) -> Reward
         encoder_dir = path.parent / info["dir"] if info.get("dir") else embeddings.encoder_path()
         found = embeddings.encoder_fingerprint(encoder_dir)
         if found != info["fingerprint"]:
-            raise RuntimeError(f"The reward model was trained with encoder {info['name']} "
-                               f"(fingerprint {info['fingerprint']}); this worker's is {found}.")  # fmt: skip
+            raise RuntimeError(
+                f"The reward model was trained with encoder {info['name']} "
+                f"(fingerprint {info['fingerprint']}); this worker's is {found}."
+            )
         scorer = RewardScorer(head=payload["head"], encoder=embeddings.load_encoder(encoder_dir), info=info)
         if cache:
             _scorers[key] = scorer

@@ -13,8 +13,13 @@ from workers.celery import app
 ANSWERS_SOFT_LIMIT = 6 * 3600
 
 
-@app.task(name="equitext.ml.generate_answers", bind=True, acks_late=True, soft_time_limit=ANSWERS_SOFT_LIMIT,
-          time_limit=ANSWERS_SOFT_LIMIT + 120)  # fmt: skip
+@app.task(
+    name="equitext.ml.generate_answers",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=ANSWERS_SOFT_LIMIT,
+    time_limit=ANSWERS_SOFT_LIMIT + 120,
+)
 def generate_answers(self, job_id: int) -> None:
     self.run_job(job_id, _generate_answers)
 
@@ -33,9 +38,12 @@ def _generate_answers(job, progress) -> dict:
     loaded = loader.load_causal_lm(p.get("model_path") or None)
     template = ANSWER_TEMPLATES[DEFAULT_ANSWER_TEMPLATE]
     settings = generation.GenerationSettings(
-        temperature=p["temperature"], top_p=p["top_p"], max_new_tokens=p["max_new_tokens"], seed=p["seed"],
+        temperature=p["temperature"],
+        top_p=p["top_p"],
+        max_new_tokens=p["max_new_tokens"],
+        seed=p["seed"],
         batch_size=p["batch_size"],
-    )  # fmt: skip
+    )
     producer = equity.producer_get_or_create(
         name=loaded.source.model_id,
         revision=loaded.source.revision,
@@ -62,10 +70,17 @@ def _generate_answers(job, progress) -> dict:
                     empty.append(question_id)
             if rows:
                 result = equity.answer_create_many(
-                    question_set=question_set, producer=producer, answers=rows, job=job,
-                    parameters={"prompt_template": template.label, "device": str(loaded.device),
-                                "dtype": str(loaded.dtype).removeprefix("torch."), "seed": p["seed"]},
-                )  # fmt: skip
+                    question_set=question_set,
+                    producer=producer,
+                    answers=rows,
+                    job=job,
+                    parameters={
+                        "prompt_template": template.label,
+                        "device": str(loaded.device),
+                        "dtype": str(loaded.dtype).removeprefix("torch."),
+                        "seed": p["seed"],
+                    },
+                )
                 created += len(result.created)
             done += len(batch)
             progress(done, total, f"{done} of {total} questions answered")

@@ -2,7 +2,7 @@
 
 - `equitext.ml.generate` (queue gpu): a ModelRun's candidates, generated in batches, each batch stored
   with its scores. Safe to run twice: segments that already have candidates are skipped, and a job can
-  only be claimed once (core.job_run).
+  only be claimed once (apps.core.jobs.job_run).
 - `equitext.ml.score_pending` (queue gpu, scheduled): scores candidates stored without scores, and gives
   rewards to candidates without one when a reward model is active.
 - `equitext.ml.train_reward` (queue gpu; started by a curator, or weekly by beat): trains a reward-model
@@ -10,7 +10,9 @@
 - `equitext.ml.finetune_generator` (queue gpu): DPO fine-tuning of the generator with a LoRA adapter.
 - `equitext.scoring.readability_refresh` (queue default, scheduled): readability cache for texts changed
   since the last successful run.
-- `equitext.scoring.jobs_sweep` (queue default, every minute): fails jobs whose worker died.
+
+A run's status is its job's (`ModelRun.status`): these tasks record what a run loaded and produced
+(`services.run_record`), never its status. The stale-job sweeper is `workers/tasks/core.py`.
 
 Beat sends the scheduled tasks without a job id; the task then records a Job for that execution and
 re-sends itself with it, so each execution appears on the jobs page.
@@ -41,40 +43,32 @@ def generate(self, job_id: int) -> None:
 
 
 def _generate(job, progress) -> dict:
-    from apps.scoring import services
     from apps.scoring.models import ModelRun
-    from apps.scoring.prompts import prompt_messages
 
     run = ModelRun.objects.get(job_id=job.pk)
-    services.run_status_set(run_id=run.pk, status=ModelRun.Status.RUNNING)
     try:
-        return _generate_run(run, progress, services, prompt_messages)
+        return _generate_run(run, progress)
     except SoftTimeLimitExceeded:
-        services.run_status_set(run_id=run.pk, status=ModelRun.Status.FAILED)
         raise RuntimeError(
             f"The run exceeded its time limit ({GENERATE_SOFT_LIMIT // 3600} h); candidates made so far "
             "are kept. Start a smaller run for the remaining segments."
         ) from None
-    except BaseException:
-        services.run_status_set(run_id=run.pk, status=ModelRun.Status.FAILED)
-        raise
 
 
-def _generate_run(run, progress, services, prompt_messages) -> dict:
+def _generate_run(run, progress) -> dict:
+    from apps.scoring import selectors, services
+    from apps.scoring.prompts import prompt_messages
     from workers.ml import embeddings, generation, loader
 
     parameters = run.parameters
     template, prompts = services.run_prompts(run)
     total = run.segments.count()
-    pending = services.run_segments_pending(run)
+    pending = selectors.run_segments_pending(run)
     done = total - len(pending)
     progress(done, total, "Loading the model")
     loaded = loader.load_causal_lm(run.model_path or None)
-    services.run_status_set(
-        run_id=run.pk,
-        status=run.Status.RUNNING,
-        model_name=loaded.source.model_id,
-        model_revision=loaded.source.revision,
+    services.run_record(
+        run_id=run.pk, model_name=loaded.source.model_id, model_revision=loaded.source.revision
     )
     settings = generation.GenerationSettings(
         num_candidates=parameters["num_candidates"],
@@ -111,7 +105,7 @@ def _generate_run(run, progress, services, prompt_messages) -> dict:
         )
         done += len(segments)
         progress(done, total, f"{done} of {total} segments done")
-    summary = services.run_summary(run)
+    summary = selectors.run_summary(run)
     summary.update(
         created_now=created,
         device=str(loaded.device),
@@ -122,7 +116,7 @@ def _generate_run(run, progress, services, prompt_messages) -> dict:
     )
     if reward_error:
         summary["reward_error"] = reward_error
-    services.run_status_set(run_id=run.pk, status=run.Status.SUCCEEDED, summary=summary)
+    services.run_record(run_id=run.pk, summary=summary)
     return summary
 
 
@@ -149,26 +143,31 @@ def _run_reward_scorer(run):
     return model, scorer, ""
 
 
-@app.task(name="equitext.ml.score_pending", bind=True, acks_late=True, soft_time_limit=SCORE_SOFT_LIMIT,
-          time_limit=SCORE_SOFT_LIMIT + 120)  # fmt: skip
+@app.task(
+    name="equitext.ml.score_pending",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=SCORE_SOFT_LIMIT,
+    time_limit=SCORE_SOFT_LIMIT + 120,
+)
 def score_pending(self, job_id: int | None = None) -> None:
-    from apps.scoring import services
+    from apps.core.jobs import job_create_scheduled
 
     if job_id is None:
-        services.scheduled_job_create(kind="score_pending", task=self.name)
+        job_create_scheduled(kind="score_pending", task=self.name)
         return
     self.run_job(job_id, _score_pending)
 
 
 def _score_pending(job, progress) -> dict:
-    from apps.scoring import services
+    from apps.scoring import selectors, services
     from workers.ml import embeddings
 
     scored = 0
-    total = services.candidates_unscored_count()
+    total = selectors.candidates_unscored_count()
     progress(0, total, "Scoring candidates without scores")
     while True:
-        batch = services.candidates_unscored(limit=64)
+        batch = selectors.candidates_unscored(limit=64)
         if not batch:
             break
         similar = embeddings.similarities([(c.segment.original, c.text) for c in batch])
@@ -181,7 +180,7 @@ def _score_pending(job, progress) -> dict:
 
 def _reward_pending(progress) -> dict:
     """Rewards for scored candidates that have none, from the active reward model (if any)."""
-    from apps.scoring import reward_registry, services
+    from apps.scoring import reward_registry, selectors, services
 
     model = reward_registry.reward_model_active()
     if model is None:
@@ -189,10 +188,10 @@ def _reward_pending(progress) -> dict:
     from workers.ml import reward
 
     scorer = reward.artifact_load(reward_registry.artifact_file(model), sha256=model.artifact_sha256)
-    total = services.candidates_unrewarded_count()
+    total = selectors.candidates_unrewarded_count()
     rewarded = 0
     while True:
-        batch = services.candidates_unrewarded(limit=256)
+        batch = selectors.candidates_unrewarded(limit=256)
         if not batch:
             break
         p = scorer.score([c.text for c in batch])
@@ -205,26 +204,32 @@ def _reward_pending(progress) -> dict:
 
 
 TRAIN_SOFT_LIMIT = 6 * 3600
+FIT_OPTIONS = ("C", "seed", "encoder_mode", "epochs", "learning_rate", "batch_size")
 
 
-@app.task(name="equitext.ml.train_reward", bind=True, acks_late=True, soft_time_limit=TRAIN_SOFT_LIMIT,
-          time_limit=TRAIN_SOFT_LIMIT + 120)  # fmt: skip
+@app.task(
+    name="equitext.ml.train_reward",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=TRAIN_SOFT_LIMIT,
+    time_limit=TRAIN_SOFT_LIMIT + 120,
+)
 def train_reward(self, job_id: int | None = None, min_new_pairs: int | None = None) -> None:
     """Train a reward model. Beat sends it without a job (weekly, with `min_new_pairs`): the task records
     a Job for that execution and re-sends itself with it."""
-    from apps.core import services as core
+    from apps.core.jobs import job_create
     from apps.scoring import reward_registry
 
     if job_id is None:
         minimum = min_new_pairs if min_new_pairs is not None else reward_registry.min_new_pairs_default()
-        core.job_create(kind="reward_train", task=self.name, requested_by=None,
-                        parameters={"trigger": "schedule", "min_new_pairs": int(minimum)})  # fmt: skip
+        parameters = {"trigger": "schedule", "min_new_pairs": int(minimum)}
+        job_create(kind="reward_train", task=self.name, requested_by=None, parameters=parameters)
         return
     self.run_job(job_id, _train_reward)
 
 
 def _train_reward(job, progress) -> dict:
-    from apps.scoring import reward_registry, services
+    from apps.scoring import reward_registry
     from apps.scoring.models import ModelRun
 
     run = ModelRun.objects.filter(job_id=job.pk).first()
@@ -240,14 +245,9 @@ def _train_reward(job, progress) -> dict:
             progress(0, 0, reason)
             return {"skipped": True, "reason": reason, "new_pairs": new, "min_new_pairs": minimum}
         progress(0, 0, f"{new} approved pair(s) new or changed {since}: retraining")
-        return _train_reward_model(job, reward_registry.retrain_parameters(latest), None, progress, run=None,
-                                   new_pairs=new)  # fmt: skip
-    services.run_status_set(run_id=run.pk, status=ModelRun.Status.RUNNING)
-    try:
-        return _train_reward_model(job, run.parameters, run.requested_by, progress, run=run)
-    except BaseException:
-        services.run_status_set(run_id=run.pk, status=ModelRun.Status.FAILED)
-        raise
+        parameters = reward_registry.retrain_parameters(latest)
+        return _train_reward_model(job, parameters, None, progress, run=None, new_pairs=new)
+    return _train_reward_model(job, run.parameters, run.requested_by, progress, run=run)
 
 
 def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs=None) -> dict:
@@ -258,8 +258,8 @@ def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs
 
     from django.conf import settings
 
+    from apps.metrics.text_scores import text_scores_get_or_compute
     from apps.scoring import reward_eval, reward_registry, services
-    from apps.scoring.models import ModelRun
     from workers.ml import reward
 
     steps = 4
@@ -267,7 +267,7 @@ def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs
     data = reward_registry.training_set_build(parameters)
     train = data.indexes(test=False)
     test = data.indexes(test=True)
-    grades = [m.get("flesch_kincaid_grade", 0.0) for m in services.text_scores_get_or_compute(data.texts)]
+    grades = [m.get("flesch_kincaid_grade", 0.0) for m in text_scores_get_or_compute(data.texts)]
     progress(1, steps, f"Fitting on {len(train)} texts ({parameters['encoder_mode']} encoder)")
     relative = reward_registry.artifact_dir_relative(uuid.uuid4().hex)
     scratch = None
@@ -275,21 +275,21 @@ def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs
         (Path(settings.MEDIA_ROOT) / "reward_models").mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".finetune.", dir=Path(settings.MEDIA_ROOT) / "reward_models"))
     try:
+        options = {key: parameters[key] for key in FIT_OPTIONS}
         scorer = reward.fit(
-            [data.texts[i] for i in train], [data.labels[i] for i in train], C=parameters["C"],
-            seed=parameters["seed"], encoder_mode=parameters["encoder_mode"], scratch=scratch,
-            epochs=parameters["epochs"], learning_rate=parameters["learning_rate"],
-            batch_size=parameters["batch_size"],
-        )  # fmt: skip
+            [data.texts[i] for i in train], [data.labels[i] for i in train], scratch=scratch, **options
+        )
         progress(2, steps, f"Scoring {len(test)} held-out texts")
         scores = scorer.score([data.texts[i] for i in test])
         local = {index: position for position, index in enumerate(test)}
         metrics = reward_eval.evaluate(
-            test_labels=[data.labels[i] for i in test], test_scores=scores,
+            test_labels=[data.labels[i] for i in test],
+            test_scores=scores,
             test_pairs=[(local[o], local[s]) for o, s in data.pairs if data.test[o]],
-            test_grades=[grades[i] for i in test], train_grades=[grades[i] for i in train],
+            test_grades=[grades[i] for i in test],
+            train_grades=[grades[i] for i in train],
             train_labels=[data.labels[i] for i in train],
-        )  # fmt: skip
+        )
         metrics.update(
             train_texts=len(train),
             train_pairs=sum(1 for o, _ in data.pairs if not data.test[o]),
@@ -304,58 +304,63 @@ def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs
         if scratch is not None and scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
     model = reward_registry.reward_model_create(
-        job=job, created_by=created_by, parameters=parameters, training=data, metrics=metrics,
-        encoder=scorer.info["name"], artifact_path=artifact_path, artifact_sha256=digest,
-    )  # fmt: skip
+        job=job,
+        created_by=created_by,
+        parameters=parameters,
+        training=data,
+        metrics=metrics,
+        encoder=scorer.info["name"],
+        artifact_path=artifact_path,
+        artifact_sha256=digest,
+    )
     summary = {"reward_model": model.pk, "version": model.version, **metrics}
     if new_pairs is not None:
         summary["new_pairs"] = new_pairs
     if run is not None:
-        services.run_status_set(run_id=run.pk, status=ModelRun.Status.SUCCEEDED, summary=summary,
-                                model_revision=f"reward v{model.version}")  # fmt: skip
+        services.run_record(run_id=run.pk, summary=summary, model_revision=f"reward v{model.version}")
     progress(steps, steps, f"Reward model v{model.version} saved")
     return summary
 
 
-@app.task(name="equitext.scoring.readability_refresh", bind=True, acks_late=True, soft_time_limit=3600,
-          time_limit=3720)  # fmt: skip
+@app.task(
+    name="equitext.scoring.readability_refresh",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=3600,
+    time_limit=3720,
+)
 def readability_refresh(self, job_id: int | None = None) -> None:
+    from apps.core.jobs import job_create_scheduled
+    from apps.core.selectors import job_last_success_started
     from apps.scoring import services
 
     if job_id is None:
-        services.scheduled_job_create(kind="readability_refresh", task=self.name)
+        job_create_scheduled(kind="readability_refresh", task=self.name)
         return
-    since = services.last_success_started("readability_refresh")
+    since = job_last_success_started("readability_refresh")
     self.run_job(job_id, lambda job, progress: services.readability_refresh(since=since, progress=progress))
-
-
-@app.task(name="equitext.scoring.jobs_sweep", acks_late=True, soft_time_limit=120, time_limit=150)
-def jobs_sweep() -> list[int]:
-    """Housekeeping, not a Job of its own (one per minute would bury the jobs page); each job it fails
-    is audited and carries the reason in its error."""
-    from apps.core.webhooks import deliveries_requeue_unsent
-    from apps.scoring import services
-
-    failed = services.jobs_sweep_stale()
-    if failed:
-        logger.warning("failed %d job(s) whose worker died: %s", len(failed), failed)
-    requeued = deliveries_requeue_unsent()
-    if requeued:
-        logger.info("queued %d webhook delivery(ies) again after a Redis outage: %s", len(requeued), requeued)
-    return failed
 
 
 FINETUNE_SOFT_LIMIT = 12 * 3600
 
 
-@app.task(name="equitext.ml.finetune_generator", bind=True, acks_late=True,
-          soft_time_limit=FINETUNE_SOFT_LIMIT, time_limit=FINETUNE_SOFT_LIMIT + 300)  # fmt: skip
+@app.task(
+    name="equitext.ml.finetune_generator",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=FINETUNE_SOFT_LIMIT,
+    time_limit=FINETUNE_SOFT_LIMIT + 300,
+)
 def finetune_generator(self, job_id: int) -> None:
     self.run_job(job_id, _finetune_generator)
 
 
+DPO_OPTIONS = ("steps", "learning_rate", "beta", "batch_size", "max_length", "lora_r", "lora_alpha", "seed")
+
+
 def _finetune_generator(job, progress) -> dict:
     import uuid
+    from collections import Counter
     from pathlib import Path
 
     from django.conf import settings
@@ -365,38 +370,23 @@ def _finetune_generator(job, progress) -> dict:
 
     run = ModelRun.objects.get(job_id=job.pk)
     parameters = run.parameters
-    services.run_status_set(run_id=run.pk, status=ModelRun.Status.RUNNING)
-    try:
-        progress(0, parameters["steps"], "Reading the preference pairs")
-        records = []
-        for record in preferences.records(
-            sources=parameters["sources"] or preferences.SIMPLIFICATION_SOURCES
-        ):
-            records.append(record)
-            if parameters["max_records"] and len(records) >= parameters["max_records"]:
-                break
-        if not records:
-            raise RuntimeError("The preference export is empty; rank or accept/reject candidates first.")
-        from workers.ml import dpo
+    progress(0, parameters["steps"], "Reading the preference pairs")
+    records = []
+    for record in preferences.records(sources=parameters["sources"] or preferences.SIMPLIFICATION_SOURCES):
+        records.append(record)
+        if parameters["max_records"] and len(records) >= parameters["max_records"]:
+            break
+    if not records:
+        raise RuntimeError("The preference export is empty; rank or accept/reject candidates first.")
+    from workers.ml import dpo
 
-        result = dpo.train_dpo_adapter(
-            records=records,
-            out_dir=Path(settings.MEDIA_ROOT) / "generators" / f"run-{run.pk}-{uuid.uuid4().hex[:8]}",
-            base_path=run.model_path or None,
-            **{k: parameters[k] for k in ("steps", "learning_rate", "beta", "batch_size", "max_length",
-                                          "lora_r", "lora_alpha", "seed")},
-            progress=progress,
-        )  # fmt: skip
-        result["sources"] = dict(_count_sources(records))
-    except BaseException:
-        services.run_status_set(run_id=run.pk, status=ModelRun.Status.FAILED)
-        raise
-    services.run_status_set(run_id=run.pk, status=ModelRun.Status.SUCCEEDED, summary=result,
-                            model_revision=result["model_revision"][:120])  # fmt: skip
+    result = dpo.train_dpo_adapter(
+        records=records,
+        out_dir=Path(settings.MEDIA_ROOT) / "generators" / f"run-{run.pk}-{uuid.uuid4().hex[:8]}",
+        base_path=run.model_path or None,
+        progress=progress,
+        **{key: parameters[key] for key in DPO_OPTIONS},
+    )
+    result["sources"] = dict(Counter(record["source"] for record in records))
+    services.run_record(run_id=run.pk, summary=result, model_revision=result["model_revision"][:120])
     return result
-
-
-def _count_sources(records):
-    from collections import Counter
-
-    return Counter(record["source"] for record in records)

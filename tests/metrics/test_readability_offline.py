@@ -24,7 +24,7 @@ socket.create_connection = refuse
 import django
 django.setup()
 
-from apps.scoring.readability import readability_scores, textstat_offline
+from apps.metrics.readability import readability_scores, textstat_offline
 
 text = "Colonoscopy finds polyps early. Chemotherapy treats cancer that has spread."
 scores = readability_scores(text)

@@ -1,6 +1,7 @@
 """SARI (Xu et al., TACL 2016), sentence level, written from the paper's formulas; plus BLEU and compression.
 
-Definition used here (apps/scoring/README.md has the same text with worked examples):
+Definition used here (the same text is in apps/metrics/README.md; tests/metrics/test_sari.py has worked
+examples):
 
     SARI = 100 · mean over n = 1..4 of (F_add(n) + F_keep(n) + P_del(n)) / 3
 

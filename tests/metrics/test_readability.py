@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from apps.scoring.readability import METRICS, readability_scores, textstat_offline
+from apps.metrics.readability import METRICS, readability_scores, textstat_offline
 
 textstat = textstat_offline()
 

@@ -13,7 +13,7 @@ different from calling textstat's functions one by one, and none changes a value
    Pyphen's `en_US` hyphenation and textstat's own easy-words list (read from textstat's installed
    files) — so a web or worker process that scores text stays small. Code that needs textstat itself
    (the tests that compare every metric with textstat, the benchmark) calls `textstat_offline()`, which
-   imports it with its dictionary getter pointed at the offline copy; `tests/scoring/
+   imports it with its dictionary getter pointed at the offline copy; `tests/metrics/
    test_readability_offline.py` fails if any path opens a socket or if scoring loads textstat.
 
 3. **Fast.** textstat recomputes the same tokenisation in each metric and keeps only 128 entries per

@@ -2,9 +2,13 @@
 
 import pytest
 
-from apps.scoring import services
-from apps.scoring.models import TextScore
-from apps.scoring.readability import ENGINE, readability_scores
+from apps.metrics.models import TextScore
+from apps.metrics.readability import ENGINE, readability_scores
+from apps.metrics.text_scores import (
+    text_scores_by_text,
+    text_scores_get_or_compute,
+    text_sha256,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -13,35 +17,36 @@ B = "Gastric adenocarcinoma frequently presents at an advanced stage owing to no
 
 
 def test_it_returns_metrics_in_the_order_given_and_stores_each_text_once():
-    scores = services.text_scores_get_or_compute([A, B, A])
+    scores = text_scores_get_or_compute([A, B, A])
     assert scores == [readability_scores(A), readability_scores(B), readability_scores(A)]
     assert TextScore.objects.count() == 2
-    assert TextScore.objects.get(sha256=services.text_sha256(B)).metrics == readability_scores(B)
+    assert TextScore.objects.get(sha256=text_sha256(B)).metrics == readability_scores(B)
 
 
 def test_unchanged_text_is_read_from_the_cache(django_assert_num_queries):
-    services.text_scores_get_or_compute([A, B])
+    text_scores_get_or_compute([A, B])
     # One lookup; nothing computed or written (a write would add an INSERT and the savepoint queries).
     with django_assert_num_queries(1):
-        assert services.text_scores_get_or_compute([B, A]) == [readability_scores(B), readability_scores(A)]
+        assert text_scores_get_or_compute([B, A]) == [
+            readability_scores(B),
+            readability_scores(A),
+        ]
 
 
 def test_a_row_from_another_engine_version_is_recomputed():
-    TextScore.objects.create(
-        sha256=services.text_sha256(A), engine="textstat-0.0.0/r0", metrics={"words": -1}
-    )
-    [scores] = services.text_scores_get_or_compute([A])
+    TextScore.objects.create(sha256=text_sha256(A), engine="textstat-0.0.0/r0", metrics={"words": -1})
+    [scores] = text_scores_get_or_compute([A])
     assert scores == readability_scores(A)
-    row = TextScore.objects.get(sha256=services.text_sha256(A))
+    row = TextScore.objects.get(sha256=text_sha256(A))
     assert (row.engine, row.metrics) == (ENGINE, readability_scores(A))
 
 
 def test_no_texts_no_queries(django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert services.text_scores_get_or_compute([]) == []
+        assert text_scores_get_or_compute([]) == []
 
 
 def test_by_text_keys_each_non_blank_text_once_and_stores_no_blank_one():
-    scores = services.text_scores_by_text([A, "", "  \n", B, A])
+    scores = text_scores_by_text([A, "", "  \n", B, A])
     assert scores == {A: readability_scores(A), B: readability_scores(B)}
     assert TextScore.objects.count() == 2

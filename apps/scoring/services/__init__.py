@@ -1,0 +1,55 @@
+"""Writes for scoring, one module per concept; the public names are re-exported here, so callers write
+`from apps.scoring import services` and `services.run_create(...)`.
+
+| module | what |
+|---|---|
+| `runs.py` | run parameters, segment selection, `run_create`, prompts, `run_record` |
+| `candidates.py` | scores of a candidate, storing a batch, best-of-n ranks, rewards, re-scoring |
+| `decisions.py` | `candidate_accept` / `candidate_reject`, `DecisionRefused` (409) |
+| `schedules.py` | the default beat schedules, the readability refresh |
+
+Reads are `apps/scoring/selectors.py`; the reward-model registry, generator fine-tuning and equity answer
+runs have their own modules (`reward_registry.py`, `finetune.py`, `answer_runs.py`).
+"""
+
+from apps.scoring.services.candidates import (
+    candidate_rewards_store,
+    candidate_score_store,
+    candidate_scores,
+    candidates_rank,
+    candidates_record,
+)
+from apps.scoring.services.decisions import DecisionRefused, candidate_accept, candidate_reject
+from apps.scoring.services.runs import (
+    GENERATE_TASK,
+    PARAMETER_BOUNDS,
+    RUN_LIMIT_SEGMENTS,
+    run_create,
+    run_parameters_clean,
+    run_prompts,
+    run_record,
+    run_segments_select,
+)
+from apps.scoring.services.schedules import SCHEDULES, readability_refresh, schedules_ensure
+
+__all__ = [
+    "GENERATE_TASK",
+    "PARAMETER_BOUNDS",
+    "RUN_LIMIT_SEGMENTS",
+    "SCHEDULES",
+    "DecisionRefused",
+    "candidate_accept",
+    "candidate_reject",
+    "candidate_rewards_store",
+    "candidate_score_store",
+    "candidate_scores",
+    "candidates_rank",
+    "candidates_record",
+    "readability_refresh",
+    "run_create",
+    "run_parameters_clean",
+    "run_prompts",
+    "run_record",
+    "run_segments_select",
+    "schedules_ensure",
+]

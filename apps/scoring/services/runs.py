@@ -1,0 +1,206 @@
+"""Model runs: parameters, segment selection, start (`run_create`), prompts, and what a worker records.
+
+A curator starts a run (`run_create`): a ModelRun, its segments, and a Job on queue `gpu` that the task
+`equitext.ml.generate` (workers/tasks/scoring.py) executes. The task generates in batches and stores each
+batch's candidates with their scores (`candidates.candidates_record`), so a run that is re-delivered or
+restarted skips the segments that already have candidates (no duplicates: one row per run, segment and
+sample index). A run's status is its Job's (`ModelRun.status`); the task records only what it loaded
+and produced (`run_record`).
+"""
+
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.jobs import job_create
+from apps.core.roles import require_curator
+from apps.core.services import audit_record
+from apps.corpus.models import Segment, Split
+from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD
+from apps.scoring.models import ModelRun, RewardModel
+from apps.scoring.parameters import bounded_numbers_clean
+from apps.scoring.prompts import (
+    DEFAULT_TEMPLATE,
+    GRADE_RANGE,
+    STYLES,
+    PromptTemplate,
+    instruction_text,
+    template_get,
+)
+from apps.scoring.reward import WeightsInvalid, weights_clean
+
+GENERATE_TASK = "equitext.ml.generate"
+RUN_LIMIT_SEGMENTS = 5000
+PARAMETER_BOUNDS = {
+    # name: (type, default, minimum, maximum)
+    "target_grade": (int, 6, GRADE_RANGE[0], GRADE_RANGE[1]),
+    "num_candidates": (int, 1, 1, 16),
+    "temperature": (float, 0.0, 0.0, 2.0),
+    "top_p": (float, 1.0, 0.05, 1.0),
+    "max_new_tokens": (int, 96, 1, 1024),
+    "batch_size": (int, 8, 1, 256),
+    "similarity_threshold": (float, DEFAULT_SIMILARITY_THRESHOLD, 0.0, 1.0),
+}
+
+
+def run_parameters_clean(parameters: dict) -> dict:
+    """Validated generation parameters with defaults filled in; ValidationError names each bad field."""
+    parameters = dict(parameters or {})
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    bounded_numbers_clean(parameters, PARAMETER_BOUNDS, cleaned, errors)
+    style = parameters.pop("style", None) or "plain"
+    if style not in STYLES:
+        errors["style"] = f"Unknown style {style!r}; use one of {', '.join(STYLES)}."
+    cleaned["style"] = style
+    try:
+        cleaned["reward_weights"] = weights_clean(parameters.pop("reward_weights", None) or {})
+    except WeightsInvalid as exc:
+        errors.update({f"reward_weights.{name}": " ".join(texts) for name, texts in exc.errors.items()})
+    except AttributeError:
+        errors["reward_weights"] = 'Give the reward weights as an object, e.g. {"meaning": 0.5}.'
+    if parameters:
+        errors.update({name: "Unknown parameter." for name in parameters})
+    if not errors and cleaned["num_candidates"] > 1 and cleaned["temperature"] == 0:
+        errors["temperature"] = (
+            "Greedy decoding (temperature 0) gives the same text every time; set a temperature above 0 "
+            "to get more than one candidate per segment."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def run_segments_select(*, segment_ids=None, document_id=None, split: str = "") -> tuple[list[int], dict]:
+    """The segment ids a run covers (in corpus order) and a description of the selection."""
+    chosen = [bool(segment_ids), document_id is not None, bool(split)]
+    if sum(chosen) != 1:
+        raise ValidationError(
+            {"segments": "Choose exactly one of: a list of segments, a document, or a split."}
+        )
+    if segment_ids:
+        try:
+            wanted = sorted({int(pk) for pk in segment_ids})
+        except (TypeError, ValueError):
+            raise ValidationError({"segments": "Segment ids must be whole numbers."}) from None
+        found = list(Segment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        missing = sorted(set(wanted) - set(found))
+        if missing:
+            raise ValidationError({"segments": f"No segment with id {', '.join(map(str, missing[:20]))}."})
+        ids = list(
+            Segment.objects.filter(pk__in=found)
+            .order_by("document_id", "position")
+            .values_list("pk", flat=True)
+        )
+        selection = {"segments": ids}
+    elif document_id is not None:
+        ids = list(
+            Segment.objects.filter(document_id=document_id).order_by("position").values_list("pk", flat=True)
+        )
+        if not ids:
+            raise ValidationError({"document": f"Document {document_id} does not exist or has no segments."})
+        selection = {"document": int(document_id)}
+    else:
+        if split not in Split.values:
+            raise ValidationError(
+                {"split": f"Unknown split {split!r}; use one of {', '.join(Split.values)}."}
+            )
+        ids = list(
+            Segment.objects.filter(split=split)
+            .order_by("document_id", "position")
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            raise ValidationError({"split": f"The {split} split has no segments."})
+        selection = {"split": split}
+    if len(ids) > RUN_LIMIT_SEGMENTS:
+        raise ValidationError(
+            {
+                "segments": f"{len(ids)} segments selected; one run takes at most "
+                f"{RUN_LIMIT_SEGMENTS}. Split the selection."
+            }
+        )
+    return ids, selection
+
+
+@transaction.atomic
+def run_create(
+    *,
+    user,
+    segment_ids=None,
+    document_id: int | None = None,
+    split: str = "",
+    model_path: str = "",
+    parameters: dict | None = None,
+    prompt_template: str = DEFAULT_TEMPLATE[0],
+    prompt_version: int = DEFAULT_TEMPLATE[1],
+    seed: int = 0,
+) -> ModelRun:
+    """Start a generation run: validate everything first, then the run, its segments and its gpu Job."""
+    require_curator(user)
+    cleaned = run_parameters_clean(parameters or {})
+    try:
+        template = template_get(prompt_template, prompt_version)
+    except ValueError as exc:
+        raise ValidationError({"prompt_template": str(exc)}) from None
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise ValidationError({"seed": f"{seed!r} is not a whole number."}) from None
+    if not 0 <= seed < 2**31:
+        raise ValidationError({"seed": "The seed must be between 0 and 2147483647."})
+    model_path = (model_path or "").strip()
+    if len(model_path) > 500:
+        raise ValidationError({"model_path": "The model path is longer than 500 characters."})
+    ids, selection = run_segments_select(segment_ids=segment_ids, document_id=document_id, split=split)
+    # The reward model active now scores this run's candidates, even if another is activated meanwhile.
+    active = RewardModel.objects.filter(is_active=True).values_list("version", flat=True).first()
+    cleaned["reward_model_version"] = active
+    run = ModelRun.objects.create(
+        kind=ModelRun.Kind.GENERATE,
+        model_name=PurePath(model_path).name if model_path else "default generator",
+        model_path=model_path,
+        parameters=cleaned,
+        prompt_template=template.key,
+        prompt_version=template.version,
+        seed=seed,
+        selection=selection,
+        requested_by=user,
+    )
+    run.segments.set(ids)
+    run.job = job_create(
+        kind="model_run",
+        task=GENERATE_TASK,
+        requested_by=user,
+        parameters={"run": run.pk, "segments": len(ids)},
+    )
+    run.save(update_fields=["job", "updated_at"])
+    audit_record(actor=user, action="model_run.create", obj=run, details={"segments": len(ids), **cleaned})
+    return run
+
+
+def run_record(
+    *, run_id: int, summary: dict | None = None, model_name: str = "", model_revision: str = ""
+) -> None:
+    """Record on the run what its worker loaded (model name, weight fingerprint) or produced (summary).
+
+    Never its status: a run's status is its job's, which the job lifecycle (apps/core/jobs.py) keeps."""
+    changes = {"updated_at": timezone.now()}
+    if summary is not None:
+        changes["summary"] = summary
+    if model_name:
+        changes["model_name"] = model_name
+    if model_revision:
+        changes["model_revision"] = model_revision
+    ModelRun.objects.filter(pk=run_id).update(**changes)
+
+
+def run_prompts(run: ModelRun) -> tuple[PromptTemplate, list[str]]:
+    """The run's template and the texts the guard checks for echoes (instruction and system prompt)."""
+    template = template_get(run.prompt_template, run.prompt_version)
+    instruction = instruction_text(
+        template, grade=run.parameters["target_grade"], style=run.parameters.get("style", "plain")
+    )
+    return template, [instruction, template.system]

@@ -197,7 +197,7 @@ class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.candidates_visible_to(self.request.user).order_by("run_id", "segment_id", "index")
 
     def _decide(self, request, pk, accept: bool):
-        from apps.corpus.services import StaleVersion
+        from apps.corpus.exceptions import StaleVersion
 
         candidate = self.get_object()
         serializer = CandidateDecisionSerializer(data=request.data)

@@ -76,7 +76,7 @@ def run_detail(request, pk: int):
 @require_POST
 @login_required
 def candidate_decide(request, pk: int, decision: str):
-    from apps.corpus.services import StaleVersion
+    from apps.corpus.exceptions import StaleVersion
 
     require_curator(request.user)
     candidate = get_object_or_404(selectors.candidates_visible_to(request.user), pk=pk)

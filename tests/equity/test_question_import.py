@@ -2,8 +2,8 @@
 
 import pytest
 
-from apps.equity.imports import set_name_from_file
 from apps.equity.models import CounterfactualPair, Question, QuestionSet
+from apps.equity.release import set_name_from_file
 
 pytestmark = pytest.mark.django_db
 

@@ -29,6 +29,8 @@ from apps.elevate.models import (
     ItemResponse,
     SubjectKind,
 )
+from apps.elevate.prefill import prefill_for
+from apps.elevate.selectors import template_current
 from apps.elevate.subjects import subject_model, subject_object
 
 # --- templates -------------------------------------------------------------------------------------
@@ -173,8 +175,6 @@ def assessment_create(
     prefill: bool = True,
 ) -> Assessment:
     """A draft assessment by `assessor`, pre-filled from data stored in Equitext when there is any."""
-    from apps.elevate.selectors import template_current
-
     _require_assessor_role(assessor)
     subject = _clean_subject(subject_kind=subject_kind, subject_id=subject_id, title=title, doi=doi, url=url)
     template = template or template_current()
@@ -354,8 +354,6 @@ def assessment_prefill(*, assessment: Assessment, actor) -> int:
     """Fill answers from data stored in Equitext; returns how many answers were written.
 
     Items a person has answered are left alone; answers still marked as pre-filled are refreshed."""
-    from apps.elevate.prefill import prefill_for
-
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_editable(assessment, actor)
     answers = prefill_for(assessment)

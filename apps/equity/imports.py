@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from apps.core import limits
-from apps.core.imports import FileRefused, ImportReport, LineDecoder
+from apps.core.imports import FileRefused, ImportProblem, ImportReport, LineDecoder
 from apps.equity.models import QuestionSet, text_normalise
 
 MAX_QUESTION_CHARS = 5000
@@ -39,6 +39,13 @@ class Report(ImportReport):
     """An equity import's report: the shared shape, plus the question set it went (or would go) into."""
 
     question_set: str = ""
+
+    def add(self, problem: ImportProblem) -> None:
+        problem.line = problem.row if problem.line is None else problem.line  # rows are physical lines
+        super().add(problem)
+
+    def warn(self, row: int | None, problem: str, field: str = "", **where) -> None:
+        super().warn(row, problem, field, **({"line": row} | where))
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "question_set": self.question_set}

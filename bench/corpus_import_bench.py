@@ -29,7 +29,7 @@ django.setup()
 
 from django.db import transaction  # noqa: E402
 
-from apps.corpus import services  # noqa: E402
+from apps.corpus import import_services  # noqa: E402
 from apps.metrics.readability import _cmu_syllables  # noqa: E402
 
 WORDS = (
@@ -66,16 +66,16 @@ def peak_rss_mib() -> float:
 
 
 def run(path: Path) -> tuple[float, int, float]:
-    options = services.import_options(file_name=path.name, preset="simpledc")
+    options = import_services.import_options(file_name=path.name, preset="simpledc")
     before = peak_rss_mib()
     start = time.perf_counter()
     with transaction.atomic():
-        batch = services.import_batch_create(
+        batch = import_services.import_batch_create(
             file_name=path.name, options=options, skip_invalid=False, user=None
         )
         with path.open("rb") as first, path.open("rb") as second:
             files = iter([first, second])
-            batch = services.import_batch_run(batch_id=batch.pk, open_file=lambda: next(files))
+            batch = import_services.import_batch_run(batch_id=batch.pk, open_file=lambda: next(files))
         transaction.set_rollback(True)
     seconds = time.perf_counter() - start
     return seconds, batch.rows_imported, peak_rss_mib() - before

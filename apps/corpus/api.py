@@ -1,8 +1,11 @@
-"""Corpus API (curators only): sources, documents, segments (+ revisions), import, streamed exports."""
+"""Corpus API (curators only): sources, documents, segments (+ revisions), import, streamed exports.
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+Every write calls a service; a service's refusal (ServiceError, Django ValidationError) becomes the one
+error body in `apps.core.api.exception_handler`, so there is no error translation here.
+"""
+
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -11,17 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core import limits
-from apps.core.api import IsCurator
+from apps.core.api import ERROR_RESPONSES, IsCurator
 from apps.core.exports import export_response, export_views
-from apps.corpus import exports, selectors, services
-from apps.corpus.importing import MAPPABLE, PRESETS
-from apps.corpus.models import Document, Segment, SegmentRevision, Source, Split, Status
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "message_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"detail": exc.messages})
+from apps.core.imports import ImportReportSerializer, import_answer
+from apps.corpus import exports, import_services, selectors, services
+from apps.corpus.exceptions import StaleVersion
+from apps.corpus.imports import MAPPABLE, PRESETS
+from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source, Split, Status
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -125,13 +124,9 @@ class RevisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SourceViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class SourceViewSet(viewsets.ModelViewSet):
+    """Sources (publishers). DELETE refuses (409) a source that still has documents."""
+
     queryset = Source.objects.none()
     serializer_class = SourceSerializer
     permission_classes = [IsCurator]
@@ -139,14 +134,34 @@ class SourceViewSet(
     def get_queryset(self):
         return selectors.sources_visible_to(self.request.user)
 
+    def perform_create(self, serializer):
+        serializer.instance = services.source_create(actor=self.request.user, **serializer.validated_data)
 
-class DocumentViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+    def perform_update(self, serializer):
+        serializer.instance = services.source_update(
+            source=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(responses={204: None, 409: ERROR_RESPONSES[409]})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        services.source_delete(source=instance, actor=self.request.user)
+
+
+CONFIRM = OpenApiParameter(
+    "confirm",
+    bool,
+    description="Delete a document that holds segments, with them and everything that hangs on them. "
+    "Without it such a document is refused (409) with what would be lost.",
+)
+
+
+class DocumentViewSet(viewsets.ModelViewSet):
+    """Documents. DELETE of a document that holds segments needs `?confirm=true`; without it the 409
+    names the segments, revisions, candidates and links that would be lost."""
+
     queryset = Document.objects.none()
     serializer_class = DocumentSerializer
     permission_classes = [IsCurator]
@@ -154,6 +169,25 @@ class DocumentViewSet(
 
     def get_queryset(self):
         return selectors.documents_visible_to(self.request.user).order_by("source__name", "title")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.document_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.document_update(
+            document=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(
+        parameters=[CONFIRM],
+        responses={204: None, 409: OpenApiResponse(ERROR_RESPONSES[409].response, "Holds segments; confirm")},
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        confirm = self.request.query_params.get("confirm", "").lower() in ("1", "true", "yes")
+        services.document_delete(document=instance, actor=self.request.user, confirm=confirm)
 
 
 SEGMENT_FILTERS = [
@@ -218,10 +252,7 @@ class SegmentViewSet(
     def create(self, request, *args, **kwargs):
         serializer = SegmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            segment = services.segment_create(user=request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        segment = services.segment_create(user=request.user, **serializer.validated_data)
         return Response(SegmentSerializer(segment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -235,17 +266,11 @@ class SegmentViewSet(
             segment = services.segment_update(
                 segment_id=segment.pk, user=request.user, **serializer.validated_data
             )
-        except services.StaleVersion as exc:
-            return Response(
-                {
-                    "detail": str(exc),
-                    "current": SegmentSerializer(exc.current).data,
-                    "yours": serializer.validated_data,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
+        except StaleVersion as exc:
+            # Not a translation: the 409 carries both texts (the stored segment, as this API shows it, and
+            # what was sent) so that a client can merge, as the editor does.
+            body = {"detail": exc.message, "current": SegmentSerializer(exc.current).data}
+            return Response(body | {"yours": serializer.validated_data}, status=exc.status)
         return Response(SegmentSerializer(segment).data)
 
     @extend_schema(responses=RevisionSerializer(many=True))
@@ -279,62 +304,55 @@ class ImportRequestSerializer(serializers.Serializer):
         return value
 
 
-def _batch_body(batch) -> dict:
-    return {
-        "batch": batch.pk,
-        "state": batch.state,
-        "summary": services.import_summary(batch),
-        "rows_total": batch.rows_total,
-        "rows_imported": batch.rows_imported,
-        "rows_skipped": batch.rows_skipped,
-        "documents_created": batch.documents_created,
-        "report": batch.report,
-        "job": batch.job_id,
-    }
+class CorpusImportReportSerializer(ImportReportSerializer):
+    batch = serializers.IntegerField(help_text="The import batch (its page: /corpus/import/{batch}/)")
+    state = serializers.ChoiceField(choices=ImportBatch.State.choices)
+    job = serializers.IntegerField(allow_null=True, help_text="The job of a large file (`jobs/{id}/`)")
 
 
 class CorpusImportView(APIView):
     """Upload a CSV, TSV or JSONL file. Small files answer at once: 201 with counts, or 400 with the
-    row-numbered report (nothing written). Files over 2 MB answer 202 with a job to follow at `jobs/{id}/`."""
+    row-numbered report (nothing written). Files over 2 MB answer 202 with a job to follow at `jobs/{id}/`.
+    The body is the one import report shape (`apps.core.imports.import_answer`), plus `batch`, `state`
+    and `job`."""
 
     permission_classes = [IsCurator]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": ImportRequestSerializer}, responses={201: OpenApiTypes.OBJECT}
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={code: CorpusImportReportSerializer for code in (201, 202, 400)},
     )
     def post(self, request):
         serializer = ImportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         upload = data["file"]
-        try:
-            options = services.import_options(
-                file_name=upload.name,
-                preset=data["preset"],
-                format=data["format"],
-                mapping=data["mapping"],
-                default_split=data["default_split"],
-                default_source=data["default_source"],
-                default_document=data["default_document"],
-            )
-            batch = services.corpus_import_start(
-                upload=upload,
-                file_name=upload.name,
-                options=options,
-                skip_invalid=data["skip_invalid"],
-                user=request.user,
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from None
-        except services.ImportProblems as exc:
-            return Response(
-                {"detail": str(exc), **_batch_body(exc.batch)}, status=status.HTTP_400_BAD_REQUEST
-            )
-        return Response(
-            {"detail": services.import_summary(batch), **_batch_body(batch)},
-            status=status.HTTP_202_ACCEPTED if batch.job_id else status.HTTP_201_CREATED,
+        options = import_services.import_options(
+            file_name=upload.name,
+            preset=data["preset"],
+            format=data["format"],
+            mapping=data["mapping"],
+            default_split=data["default_split"],
+            default_source=data["default_source"],
+            default_document=data["default_document"],
         )
+        batch = import_services.corpus_import_start(
+            upload=upload,
+            file_name=upload.name,
+            options=options,
+            skip_invalid=data["skip_invalid"],
+            user=request.user,
+        )
+        body, code = import_answer(
+            import_services.import_report(batch),
+            detail=import_services.import_summary(batch),
+            as_job=bool(batch.job_id),
+            batch=batch.pk,
+            state=batch.state,
+            job=batch.job_id,
+        )
+        return Response(body, status=code)
 
 
 EXPORT_FILTER_NAMES = ("status", "split", "document", "source", "topic")

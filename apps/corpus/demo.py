@@ -296,7 +296,7 @@ def load() -> int:
     source = services.source_get_or_create(name=SOURCE, licence="CC0 — demo text written for Equitext")
     created = 0
     for title, topic, pairs in DOCUMENTS:
-        document = services.document_create(source=source, title=title, topic=topic)
+        document = services.document_create(source=source, title=title, topic=topic, actor=curator)
         for original, simplified, split, status in pairs:
             segment = services.segment_create(
                 document=document, original=original, simplified=simplified, split=split, user=None

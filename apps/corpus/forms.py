@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.core import limits
-from apps.corpus.importing import MAPPABLE, PRESETS
+from apps.corpus.imports import MAPPABLE, PRESETS
 from apps.corpus.models import Split, Status
 from apps.corpus.services import MAX_TEXT_CHARS
 

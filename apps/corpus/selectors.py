@@ -2,7 +2,7 @@
 so anyone else gets nothing (views and the API refuse them before calling these)."""
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import CASCADE, Count, F, Q, QuerySet
 
 from apps.core.roles import is_curator
 from apps.corpus.models import SEARCH_CONFIG, Document, ImportBatch, Segment, SegmentRevision, Source, Status
@@ -85,3 +85,52 @@ def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
     if not is_curator(user):
         return ImportBatch.objects.none()
     return ImportBatch.objects.select_related("created_by", "job")
+
+
+def document_deletion_impact(document: Document) -> dict:
+    """What deleting `document` takes with it: `counts` (segments, approved segments, and each kind of
+    row that points at its segments, whichever app it belongs to) and `summary`, a sentence saying it.
+
+    Rows that cascade are deleted with the segments; rows whose link is set to null (a study item that
+    showed a segment keeps its copied text) and many-to-many links (a model run's segments) are unlinked."""
+    segments = Segment.objects.filter(document=document)
+    counts = {
+        "segments": segments.count(),
+        "approved_segments": segments.filter(status=Status.APPROVED).count(),
+    }
+    deleted, unlinked = [], []
+    for relation in Segment._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete:
+            continue  # not a reverse relation (another model pointing at segments)
+        model = relation.related_model
+        if relation.many_to_many:
+            links = relation.through._default_manager.filter(
+                **{f"{relation.field.m2m_reverse_field_name()}__document": document}
+            )
+            n = links.values(relation.field.m2m_field_name()).distinct().count()
+        else:
+            n = model._default_manager.filter(**{f"{relation.field.name}__document": document}).count()
+        if n:
+            counts[model._meta.label_lower] = n
+            cascades = not relation.many_to_many and relation.on_delete is CASCADE
+            name = model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural
+            (deleted if cascades else unlinked).append(f"{n} {name}")
+    return {"counts": counts, "summary": _impact_sentence(document, counts, deleted, unlinked)}
+
+
+def _impact_sentence(document, counts: dict, deleted: list[str], unlinked: list[str]) -> str:
+    n = counts["segments"]
+    text = f"The document {document.title!r} holds {n} segment{'s' if n != 1 else ''}"
+    text += f" ({counts['approved_segments']} approved)." if counts["approved_segments"] else "."
+    effects = []
+    if deleted:
+        effects.append(f"deletes {_listed(deleted)}")
+    if unlinked:
+        effects.append(f"unlinks {_listed(unlinked)}")
+    if effects:
+        text += f" Deleting it also {' and '.join(effects)}."
+    return text
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"

@@ -1,5 +1,8 @@
-"""Writes for the corpus. Every change to a segment goes through `segment_update` (or a function built on
-it), which enforces optimistic locking, the status workflow and records a revision.
+"""Writes for the corpus: segments, sources and documents (the import's writes: `import_services.py`).
+
+Every change to a segment goes through `segment_update` (or a function built on it), which enforces
+optimistic locking, the status workflow and records a revision. Sources and documents are created,
+changed and deleted here too, each write in the audit log.
 
 Rules:
 - A write names the version it started from; when the segment has moved on, `StaleVersion` is raised and
@@ -10,24 +13,23 @@ Rules:
 - With `settings.CORPUS_APPROVAL_BY_OTHER_CURATOR` true (default false), the curator who last changed
   the simplified text cannot approve it.
 - Every save, revert and bulk action creates a `SegmentRevision` and bumps `version` by one.
+- A source is deleted only when it has no documents (the model protects them). A document that holds
+  segments is deleted only when the caller confirms: without `confirm`, the refusal (409) names what
+  would go with it (its segments and their revisions, candidates, model-run and study links).
 """
 
-import hashlib
 from collections.abc import Iterable
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Max
-from django.db.models.functions import MD5
+from django.db import IntegrityError, transaction
+from django.db.models import Max, ProtectedError
 
-from apps.core import limits
-from apps.core.errors import Conflict
-from apps.core.jobs import job_create
+from apps.core.errors import Conflict, ServiceError
 from apps.core.services import audit_record
-from apps.corpus.importing import PRESETS, FileRejected, ImportSpec, RowReader, format_for
-from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source, Split, Status
+from apps.corpus.exceptions import StaleVersion
+from apps.corpus.models import Document, Segment, SegmentRevision, Source, Split, Status
+from apps.corpus.selectors import document_deletion_impact
 from apps.metrics.text_scores import text_scores_by_text
 
 ALLOWED_TRANSITIONS = {
@@ -36,20 +38,6 @@ ALLOWED_TRANSITIONS = {
     Status.APPROVED: {Status.IN_REVIEW, Status.DRAFT},
 }
 MAX_TEXT_CHARS = settings.EQUITEXT_MAX_TEXT_CHARS  # as the readability API; a sentence or paragraph
-
-
-class StaleVersion(Conflict):
-    """The segment was saved by someone else since `expected`; `current` holds what is stored now."""
-
-    def __init__(self, *, current: Segment, expected: int):
-        self.current = current
-        self.expected = expected
-        editor = current.last_edited_by.username if current.last_edited_by else "someone"
-        super().__init__(
-            f"This segment was changed since you opened it (you had version {expected}; it is now version "
-            f"{current.version}, last edited by {editor}). Your text was not saved: compare both versions, "
-            "then save again from the current version."
-        )
 
 
 def approval_by_other_curator() -> bool:
@@ -244,356 +232,168 @@ def segment_create(
     return segment
 
 
+# ---- sources and documents -------------------------------------------------------------------------------
+
+SOURCE_FIELDS = ("name", "url", "licence", "notes")
+DOCUMENT_FIELDS = ("source", "title", "url", "topic")
+
+
+def _fields_checked(obj, fields: Iterable[str]) -> None:
+    """The model's own field checks (length, web address, blank) of `fields`, as a ServiceError (400)
+    naming each field."""
+    try:
+        obj.clean_fields(exclude=[f.name for f in obj._meta.fields if f.name not in set(fields)])
+    except ValidationError as exc:
+        raise ServiceError(errors=exc.message_dict) from None
+
+
+def _saved(obj, *, field: str, message: str) -> None:
+    """Save `obj`; a uniqueness race lost to another writer is the same 400 as the check before it."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise ServiceError(errors={field: message}) from None
+
+
+def _source_checked(source: Source, fields: Iterable[str]) -> None:
+    source.name = source.name.strip()
+    if not source.name:
+        raise ServiceError(
+            errors={"name": "Give the source a name (its publisher, e.g. National Cancer Institute)."}
+        )
+    _fields_checked(source, fields)
+    if Source.objects.filter(name=source.name).exclude(pk=source.pk).exists():
+        raise ServiceError(errors={"name": _source_taken(source.name)})
+
+
+def _source_taken(name: str) -> str:
+    return f"A source called {name!r} exists already; choose another name or change that source."
+
+
+@transaction.atomic
+def source_create(
+    *, actor, name: str, url: str = "", licence: str = "", notes: str = "", audit: bool = True
+) -> Source:
+    """A new source (publisher). Raises ServiceError (400) naming the field for a blank or taken name or
+    a bad web address; nothing is written then. `audit=False` only for the Django admin, whose own log
+    entry (copied into the audit log) records the change; so for every write below."""
+    source = Source(name=name, url=url, licence=licence, notes=notes)
+    _source_checked(source, SOURCE_FIELDS)
+    _saved(source, field="name", message=_source_taken(source.name))
+    if audit:
+        audit_record(actor=actor, action="source.create", obj=source)
+    return source
+
+
 @transaction.atomic
 def source_get_or_create(*, name: str, url: str = "", licence: str = "") -> Source:
+    """The source called `name`, created when missing (imports and the demo data name sources so)."""
     source, _ = Source.objects.get_or_create(name=name.strip(), defaults={"url": url, "licence": licence})
     return source
 
 
 @transaction.atomic
-def document_create(*, source: Source, title: str, url: str = "", topic: str = "") -> Document:
-    return Document.objects.create(source=source, title=title, url=url, topic=topic)
+def source_update(*, source: Source, actor, audit: bool = True, **changes) -> Source:
+    """Change a source's name, URL, licence or notes; returns it. Refuses (400, naming the field) what
+    `source_create` refuses."""
+    return _update(source, SOURCE_FIELDS, changes, actor=actor, audit=audit, check=_source_checked)
 
 
-# ---- import ----------------------------------------------------------------------------------------------
-
-# Files larger than this run as a background Job with a progress bar; smaller ones answer at once.
-IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
-IMPORT_REPORT_MAX = 500  # problems kept in the report (the count is always exact)
-_WRITE_CHUNK = 2000
-
-
-class ImportProblems(Exception):
-    """The file was checked and refused; `batch.report` lists the problems. Nothing was written."""
-
-    def __init__(self, batch):
-        self.batch = batch
-        super().__init__(import_summary(batch))
-
-
-def import_summary(batch) -> str:
-    if batch.state == ImportBatch.State.PENDING:
-        return "The import is running: the rows are checked first, then written."
-    if batch.state == ImportBatch.State.DONE:
-        skipped = f", skipped {batch.rows_skipped} invalid row(s) as asked" if batch.rows_skipped else ""
-        return (
-            f"Imported {batch.rows_imported} segment(s) into {batch.documents_created} new document(s)"
-            f"{skipped}."
-        )
-    problems = batch.options.get("problem_count", len(batch.report))
-    rows = batch.options.get("invalid_rows", 0)
-    if rows:
-        return (
-            f"Nothing was imported: {rows} of {batch.rows_total} row(s) have problems ({problems} in all). "
-            "Fix them, or choose “skip invalid rows”."
-        )
-    return f"Nothing was imported: {batch.report[0]['problem'] if batch.report else 'the file was refused.'}"
-
-
-def _spec_from(options: dict):
-    return ImportSpec(
-        format=options["format"],
-        preset=options["preset"],
-        mapping=options.get("mapping") or {},
-        default_split=options.get("default_split") or Split.UNLABELLED,
-        default_source=options.get("default_source") or "Imported",
-        default_document=options.get("default_document") or "Imported document",
-    )
-
-
-def import_options(
-    *,
-    file_name: str,
-    preset: str,
-    format: str = "",
-    mapping: dict | None = None,
-    default_split: str = "",
-    default_source: str = "",
-    default_document: str = "",
-) -> dict:
-    """Validated import options (raises ValidationError naming the field)."""
-    if preset not in PRESETS:
-        raise ValidationError({"preset": f"Unknown preset {preset!r}; use one of {', '.join(PRESETS)}."})
-    try:
-        fmt = format_for(file_name, format)
-    except FileRejected as exc:
-        raise ValidationError({"format": str(exc)}) from None
-    if default_split and default_split not in Split.values:
-        raise ValidationError(
-            {"default_split": f"Unknown split {default_split!r}; use {', '.join(Split.values)}."}
-        )
-    if preset == "mapping" and not (mapping or {}).get("original"):
-        raise ValidationError(
-            {"mapping": "Name the column that holds the original text (mapping “original”)."}
-        )
-    return {
-        "format": fmt,
-        "preset": preset,
-        "mapping": {k: v for k, v in (mapping or {}).items() if v},
-        "default_split": default_split or Split.UNLABELLED,
-        "default_source": (default_source or "Imported").strip()[:200],
-        "default_document": (default_document or PurePath(file_name).stem or "Imported document").strip()[
-            :300
-        ],
-    }
-
-
-def import_batch_create(*, file_name: str, options: dict, skip_invalid: bool, user, upload=None):
-    """Record an import; with `upload` (a Django File) the file is stored for a background job."""
-    batch = ImportBatch(
-        file_name=file_name[:255],
-        format=options["format"],
-        preset=options["preset"],
-        options=options,
-        skip_invalid=skip_invalid,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-    )
-    if upload is not None:
-        batch.file.save(file_name, upload, save=False)
-    batch.save()
-    return batch
-
-
-def corpus_import_start(*, upload, file_name: str, options: dict, skip_invalid: bool, user):
-    """Import a file: inline when small (returns the finished batch), else as a Job (batch.job is set).
-
-    Inline imports raise ImportProblems when the file is refused (nothing written).
-    """
-    size = getattr(upload, "size", None) or 0
-    if size <= IMPORT_INLINE_MAX_BYTES:
-        batch = import_batch_create(
-            file_name=file_name, options=options, skip_invalid=skip_invalid, user=user
-        )
-        return import_batch_run(batch_id=batch.pk, open_file=lambda: _rewound(upload))
-    with transaction.atomic():
-        batch = import_batch_create(
-            file_name=file_name, options=options, skip_invalid=skip_invalid, user=user, upload=upload
-        )
-        batch.job = job_create(
-            kind="corpus.import",
-            task="equitext.corpus.import",
-            requested_by=batch.created_by,
-            parameters={"batch_id": batch.pk, "file_name": batch.file_name},
-        )
-        batch.save(update_fields=["job"])
-    return batch
-
-
-def _rewound(upload):
-    upload.seek(0)
-    return upload
-
-
-def import_batch_run(*, batch_id: int, open_file=None, progress=None):
-    """Check the whole file, then (if it may be written) write it in one transaction.
-
-    `open_file()` returns the file in binary mode at its start (called once per pass; defaults to the
-    stored upload). `progress(done, total, message)` is told how far each pass got. Returns the batch;
-    raises ImportProblems when the file was refused (the batch then records why).
-    """
-    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
-    if open_file is None:
-
-        def open_file():
-            batch.file.open("rb")
-            batch.file.seek(0)
-            return batch.file
-
-    spec = _spec_from(batch.options)
-    try:
-        checked = _import_check(open_file(), spec, progress)
-    except FileRejected as exc:
-        batch.state = ImportBatch.State.REJECTED
-        batch.report = [{"row": None, "line": exc.line, "column": None, "problem": str(exc)}]
-        batch.options = {**batch.options, "problem_count": 1, "invalid_rows": 0}
-        batch.save()
-        raise ImportProblems(batch) from None
-    batch.rows_total = checked["rows"]
-    batch.report = checked["problems"][:IMPORT_REPORT_MAX]
-    batch.options = {
-        **batch.options,
-        "problem_count": len(checked["problems"]),
-        "invalid_rows": len(checked["invalid"]),
-    }
-    if checked["invalid"] and (not batch.skip_invalid or len(checked["invalid"]) == checked["rows"]):
-        batch.state = ImportBatch.State.REJECTED
-        batch.save()
-        raise ImportProblems(batch)
-    with transaction.atomic():
-        written = _import_write(open_file(), spec, checked, batch, progress)
-        batch.rows_imported = written["segments"]
-        batch.documents_created = written["documents"]
-        batch.rows_skipped = len(checked["invalid"])
-        batch.state = ImportBatch.State.DONE
-        batch.save()
-        audit_record(
-            actor=batch.created_by,
-            action="corpus.import",
-            obj=batch,
-            details={
-                "rows": batch.rows_imported,
-                "skipped_rows": sorted(checked["invalid"])[:IMPORT_REPORT_MAX],
-            },
-        )
-    return batch
-
-
-def _doc_key(values: dict) -> tuple[str, str]:
-    return values["source"], values["document"]
-
-
-def _original_key(document: int, text: str) -> bytes:
-    """A compact key for "this original text in this document": the document's number in the file and the
-    MD5 of the text (~60 bytes a row, where a tuple of strings took ~400: the check pass keeps one a row)."""
-    return document.to_bytes(4, "big") + hashlib.md5(text.encode("utf-8"), usedforsecurity=False).digest()
-
-
-def _existing_documents(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """(source name, title) → document id, for the keys that exist already (one query)."""
-    if not keys:
-        return {}
-    found = Document.objects.filter(
-        source__name__in={source for source, _ in keys}, title__in={title for _, title in keys}
-    ).values_list("source__name", "title", "pk")
-    return {(source, title): pk for source, title, pk in found if (source, title) in keys}
-
-
-def _import_check(binary, spec, progress) -> dict:
-    """Pass 1: every row's problems, plus duplicates within the file and against the corpus."""
-    reader = RowReader(binary, spec)
-    total_bytes = getattr(binary, "size", 0) or 0
-    problems, invalid, first_row, rows = [], set(), {}, 0
-    documents_needed: dict[tuple[str, str], dict] = {}  # for the valid rows: the first url and topic seen
-    document_numbers: dict[tuple[str, str], int] = {}  # every (source, title) in the file → its number
-    for parsed in reader:
-        rows += 1
-        too_many = limits.rows_problem(rows)
-        if too_many:
-            raise FileRejected(f"Row {parsed.row}: {too_many}", line=parsed.line)
-        if parsed.values and parsed.values.get("original"):
-            number = document_numbers.setdefault(_doc_key(parsed.values), len(document_numbers))
-            key = _original_key(number, parsed.values["original"])
-            if key in first_row:
-                parsed.problem(
-                    f"duplicate of row {first_row[key]}: the same original text in document "
-                    f"{parsed.values['document']!r}"
-                )
-            else:
-                first_row[key] = parsed.row
-        if parsed.problems:
-            invalid.add(parsed.row)
-            problems.extend(parsed.problems)
-        else:
-            info = documents_needed.setdefault(_doc_key(parsed.values), {"url": "", "topic": ""})
-            info["url"] = info["url"] or parsed.values["url"]
-            info["topic"] = info["topic"] or parsed.values["topic"]
-        if progress and rows % 5000 == 0 and total_bytes:
-            progress(min(reader.bytes_read, total_bytes), total_bytes, f"Checked {rows} rows")
-    # Originals already in the corpus for the same document.
-    documents = {pk: key for key, pk in _existing_documents(set(document_numbers)).items()}
+@transaction.atomic
+def source_delete(*, source: Source, actor, audit: bool = True) -> None:
+    """Delete a source that has no documents; one that has some is refused (409) with their number."""
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    documents = source.documents.count()
     if documents:
-        existing = (
-            Segment.objects.filter(document_id__in=documents)
-            .annotate(digest=MD5("original"))
-            .values_list("document_id", "digest", "position")
+        raise Conflict(
+            f"The source {source.name!r} still has {documents} document{'s' if documents != 1 else ''}; "
+            "delete them (or give them another source) first. Nothing was deleted."
         )
-        for document_id, digest, position in existing.iterator(chunk_size=5000):
-            source_title = documents[document_id]
-            key = document_numbers[source_title].to_bytes(4, "big") + bytes.fromhex(digest)
-            if key in first_row:
-                row = first_row[key]
-                invalid.add(row)
-                problems.append(
-                    {
-                        "row": row,
-                        "line": None,
-                        "column": None,
-                        "problem": f"already in the corpus: document {source_title[1]!r} has this original "
-                        f"as segment {position}",
-                    }
-                )
-    problems.sort(key=lambda p: p["row"] or 0)
-    return {"rows": rows, "invalid": invalid, "problems": problems, "documents": documents_needed}
+    if audit:
+        audit_record(actor=actor, action="source.delete", obj=source, details={"name": source.name})
+    source.delete()
 
 
-def _import_documents(rows_documents: dict[tuple[str, str], dict]) -> tuple[dict, dict, int]:
-    """Create the sources and documents the rows need, in a few queries.
-
-    Returns ((source, title) → document id, document id → next free position, documents created)."""
-    sources = {name: source_get_or_create(name=name) for name in {source for source, _ in rows_documents}}
-    ids = _existing_documents(set(rows_documents))
-    new = [
-        Document(source=sources[source], title=title, url=info["url"], topic=info["topic"])
-        for (source, title), info in rows_documents.items()
-        if (source, title) not in ids
-    ]
-    Document.objects.bulk_create(new, batch_size=_WRITE_CHUNK)
-    ids.update({(d.source.name, d.title): d.pk for d in new})
-    last = dict(
-        Segment.objects.filter(document_id__in=ids.values())
-        .values("document_id")
-        .annotate(last=Max("position"))
-        .values_list("document_id", "last")
-    )
-    return ids, {pk: last.get(pk, 0) + 1 for pk in ids.values()}, len(new)
+def _document_checked(document: Document, fields: Iterable[str]) -> None:
+    document.title = document.title.strip()
+    if not document.title:
+        raise ServiceError(errors={"title": "Give the document a title."})
+    _fields_checked(document, fields)
+    taken = Document.objects.filter(source=document.source_id, title=document.title).exclude(pk=document.pk)
+    if taken.exists():
+        raise ServiceError(errors={"title": _title_taken(document)})
 
 
-def _import_write(binary, spec, checked: dict, batch, progress) -> dict:
-    """Pass 2: create sources, documents, segments and their first revisions, in chunks."""
-    user = batch.created_by
-    author_id = user.pk if getattr(user, "is_authenticated", False) else None
-    to_write = checked["rows"] - len(checked["invalid"])
-    documents, next_position, created_documents = _import_documents(checked["documents"])
-    written = 0
-    chunk: list[dict] = []
-    revision_table = SegmentRevision._meta.db_table
+def _title_taken(document: Document) -> str:
+    return f"{document.source} already has a document titled {document.title!r}; choose another title."
 
-    def flush():
-        nonlocal written
-        if not chunk:
-            return
-        scores = text_scores_by_text(
-            t for values in chunk for t in (values["original"], values["simplified"])
+
+@transaction.atomic
+def document_create(
+    *, source: Source, title: str, url: str = "", topic: str = "", actor=None, audit: bool = True
+) -> Document:
+    """A new document of `source`. Raises ServiceError (400) naming the field for a blank title, a title
+    the source already has, or a bad web address; nothing is written then."""
+    document = Document(source=source, title=title, url=url, topic=topic)
+    _document_checked(document, DOCUMENT_FIELDS)
+    _saved(document, field="title", message=_title_taken(document))
+    if audit:
+        audit_record(actor=actor, action="document.create", obj=document)
+    return document
+
+
+@transaction.atomic
+def document_update(*, document: Document, actor, audit: bool = True, **changes) -> Document:
+    """Change a document's source, title, URL or topic; returns it. Refuses (400, naming the field) what
+    `document_create` refuses."""
+    return _update(document, DOCUMENT_FIELDS, changes, actor=actor, audit=audit, check=_document_checked)
+
+
+@transaction.atomic
+def document_delete(*, document: Document, actor, confirm: bool = False, audit: bool = True) -> dict:
+    """Delete a document with its segments and what hangs on them; returns what was deleted (counts).
+
+    A document that holds segments is deleted only with `confirm`: without it the refusal (Conflict, 409)
+    names the segments, revisions, candidates and links that would go, and nothing changes."""
+    document = Document.objects.select_for_update().select_related("source").get(pk=document.pk)
+    impact = document_deletion_impact(document)
+    if impact["counts"]["segments"] and not confirm:
+        raise Conflict(
+            f"{impact['summary']} Nothing was deleted: confirm to delete the document with all of it.",
+            errors={"confirm": "Send confirm=true to delete the document and everything listed."},
         )
-        segments = []
-        for values in chunk:
-            document_id = documents[_doc_key(values)]
-            position = next_position[document_id]
-            next_position[document_id] += 1
-            segments.append(
-                Segment(
-                    document_id=document_id,
-                    position=position,
-                    original=values["original"],
-                    simplified=values["simplified"],
-                    split=values["split"],
-                    annotation=values["annotation"],
-                    original_grade=scores[values["original"]]["flesch_kincaid_grade"],
-                    simplified_grade=(
-                        scores[values["simplified"]]["flesch_kincaid_grade"] if values["simplified"] else None
-                    ),
-                )
-            )
-        Segment.objects.bulk_create(segments, batch_size=_WRITE_CHUNK)
-        # The first revisions copy the new rows inside the database (no second round of parameters).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {revision_table} (segment_id, version, original, simplified, split, status, "
-                "notes, origin, author_id, created_at) "
-                "SELECT id, version, original, simplified, split, status, notes, %s, %s, now() "
-                f"FROM {Segment._meta.db_table} WHERE id = ANY(%s)",
-                [SegmentRevision.Origin.IMPORT, author_id, [s.pk for s in segments]],
-            )
-        written += len(chunk)
-        chunk.clear()
-        if progress:
-            progress(written, to_write, f"Imported {written} of {to_write} rows")
+    if audit:
+        audit_record(
+            actor=actor,
+            action="document.delete",
+            obj=document,
+            details={"title": document.title, "source": document.source.name, **impact["counts"]},
+        )
+    try:
+        document.delete()
+    except ProtectedError as exc:
+        raise Conflict(
+            f"The document {document.title!r} cannot be deleted: {len(exc.protected_objects)} other "
+            "record(s) depend on its segments and are protected. Nothing was deleted."
+        ) from None
+    return impact["counts"]
 
-    for parsed in RowReader(binary, spec):
-        if parsed.row in checked["invalid"]:
-            continue
-        chunk.append(parsed.values)
-        if len(chunk) >= _WRITE_CHUNK:
-            flush()
-    flush()
-    return {"segments": written, "documents": created_documents}
+
+def _update(obj, allowed: tuple, changes: dict, *, actor, audit: bool, check):
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ServiceError(errors={name: "This field cannot be changed here." for name in unknown})
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(obj, name) != value)
+    if not changed:
+        return obj
+    for name in changed:
+        setattr(obj, name, changes[name])
+    label = obj._meta.model_name
+    check(obj, changed)
+    unique_field = "name" if label == "source" else "title"
+    _saved(obj, field=unique_field, message=f"Another {label} has this {unique_field} already.")
+    if audit:
+        audit_record(actor=actor, action=f"{label}.update", obj=obj, details={"fields": changed})
+    return obj

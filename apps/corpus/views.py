@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.roles import require_curator
-from apps.corpus import selectors, services
+from apps.corpus import import_services, selectors, services
 from apps.corpus.diff import diff_stats, word_diff
+from apps.corpus.exceptions import StaleVersion
 from apps.corpus.forms import ImportForm, SegmentEditForm, SegmentFilterForm
 from apps.corpus.models import Segment, Split, Status
 from apps.metrics.readability import readability_scores
@@ -167,7 +168,7 @@ def segment_save(request, pk: int):
             )
             form = None
             messages_text = f"Saved as version {segment.version}."
-        except services.StaleVersion as exc:
+        except StaleVersion as exc:
             segment = exc.current
             conflict = {"message": str(exc), "mine": data["simplified"], "theirs": exc.current.simplified}
             status_code, messages_text = 409, ""
@@ -259,7 +260,7 @@ def segment_revert(request, pk: int):
             segment_id=segment.pk, user=request.user, version=version, to_version=to_version
         )
         messages.success(request, f"Restored the text of version {to_version} as version {segment.version}.")
-    except services.StaleVersion as exc:
+    except StaleVersion as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -274,7 +275,7 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            options = services.import_options(
+            options = import_services.import_options(
                 file_name=upload.name,
                 preset=form.cleaned_data["preset"],
                 format=form.cleaned_data["format"],
@@ -288,21 +289,17 @@ def import_upload(request):
                 form.add_error(field if field in form.fields else None, errors)
             status_code = 400
         else:
-            try:
-                batch = services.corpus_import_start(
-                    upload=upload,
-                    file_name=upload.name,
-                    options=options,
-                    skip_invalid=form.cleaned_data["skip_invalid"],
-                    user=request.user,
-                )
-            except services.ImportProblems as exc:
-                batch = exc.batch
-            else:
-                if batch.job_id:
-                    messages.info(request, f"The file is large: it is being imported as job #{batch.job_id}.")
-                else:
-                    messages.success(request, services.import_summary(batch))
+            batch = import_services.corpus_import_start(
+                upload=upload,
+                file_name=upload.name,
+                options=options,
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                user=request.user,
+            )
+            if batch.job_id:
+                messages.info(request, f"The file is large: it is being imported as job #{batch.job_id}.")
+            elif batch.state == batch.State.DONE:
+                messages.success(request, import_services.import_summary(batch))
             return redirect("corpus:import_detail", pk=batch.pk)
     elif request.method == "POST":
         status_code = 400
@@ -319,5 +316,10 @@ def import_detail(request, pk: int):
     return render(
         request,
         template,
-        {"batch": batch, "job": batch.job, "polling": polling, "summary": services.import_summary(batch)},
+        {
+            "batch": batch,
+            "job": batch.job,
+            "polling": polling,
+            "summary": import_services.import_summary(batch),
+        },
     )

@@ -1,15 +1,16 @@
 """ELEVATE API: checklist templates (read), assessments with their responses (assessor writes), exports.
 
 Curators only; raters get 403, anonymous callers 401. Any curator reads every assessment; only an
-assessment's own assessor changes it (403 otherwise), and a submitted one answers 409.
+assessment's own assessor changes it (403 otherwise), and a submitted one answers 409. The services'
+refusals (ValidationError, PermissionDenied, the ServiceErrors of `exceptions.py`) are answered by the
+global handler with the one error body: nothing here translates them.
 """
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator
@@ -23,34 +24,6 @@ from apps.elevate.models import (
     ItemResponse,
     SubjectKind,
 )
-from apps.elevate.services import AssessmentLocked
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The assessment is submitted and frozen; start a revision to change it."
-    default_code = "conflict"
-
-
-def _as_api_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"detail": " ".join(error.messages)})
-
-
-class CallService:
-    """Run a service and translate its errors into API errors (400, 409; 403 passes through)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if isinstance(exc, DjangoValidationError):
-            raise _as_api_error(exc) from exc
-        if isinstance(exc, AssessmentLocked):
-            raise Conflict(str(exc)) from exc
-        return False
-
 
 # --- templates -------------------------------------------------------------------------------------
 
@@ -237,8 +210,7 @@ class AssessmentViewSet(
     def create(self, request):
         serializer = AssessmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with CallService():
-            assessment = services.assessment_create(assessor=request.user, **serializer.validated_data)
+        assessment = services.assessment_create(assessor=request.user, **serializer.validated_data)
         return Response(self._detail(assessment), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AssessmentUpdateSerializer, responses={200: AssessmentDetailSerializer})
@@ -246,10 +218,9 @@ class AssessmentViewSet(
         assessment = self.get_object()
         serializer = AssessmentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        with CallService():
-            assessment = services.assessment_update(
-                assessment=assessment, actor=request.user, **serializer.validated_data
-            )
+        assessment = services.assessment_update(
+            assessment=assessment, actor=request.user, **serializer.validated_data
+        )
         return Response(self._detail(assessment))
 
     def _detail(self, assessment: Assessment) -> dict:
@@ -267,16 +238,14 @@ class AssessmentViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit (freeze) the assessment; every item needs an answer (400 lists the missing ones)."""
-        with CallService():
-            assessment = services.assessment_submit(assessment=self.get_object(), actor=request.user)
+        assessment = services.assessment_submit(assessment=self.get_object(), actor=request.user)
         return Response(self._detail(assessment))
 
     @extend_schema(request=None, responses={201: AssessmentDetailSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
         """Start (or reopen) a draft revision of a submitted assessment, with its answers copied."""
-        with CallService():
-            revision = services.assessment_revise(assessment=self.get_object(), actor=request.user)
+        revision = services.assessment_revise(assessment=self.get_object(), actor=request.user)
         return Response(self._detail(revision), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -286,8 +255,7 @@ class AssessmentViewSet(
     @action(detail=True, methods=["post"])
     def prefill(self, request, pk=None):
         """Fill answers from data stored in Equitext; answers a person gave are kept."""
-        with CallService():
-            written = services.assessment_prefill(assessment=self.get_object(), actor=request.user)
+        written = services.assessment_prefill(assessment=self.get_object(), actor=request.user)
         return Response({"written": written})
 
     @extend_schema(
@@ -311,15 +279,14 @@ class AssessmentViewSet(
             raise ValidationError(
                 {"item_code": [f'Checklist {assessment.template} has no item "{data["item_code"]}".']}
             )
-        with CallService():
-            response = services.response_save(
-                assessment=assessment,
-                item=item,
-                actor=request.user,
-                status=data["status"],
-                location=data["location"],
-                comment=data["comment"],
-            )
+        response = services.response_save(
+            assessment=assessment,
+            item=item,
+            actor=request.user,
+            status=data["status"],
+            location=data["location"],
+            comment=data["comment"],
+        )
         return Response(ItemResponseSerializer(response).data)
 
 

@@ -1,9 +1,10 @@
 from django import forms
 
+from apps.core.errors import ServiceErrorsFormMixin
 from apps.elevate.models import ChecklistTemplate, ItemResponse, SubjectKind
 
 
-class AssessmentCreateForm(forms.Form):
+class AssessmentCreateForm(ServiceErrorsFormMixin, forms.Form):
     subject_kind = forms.ChoiceField(
         label="What is assessed", choices=SubjectKind.choices, widget=forms.RadioSelect
     )

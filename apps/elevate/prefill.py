@@ -1,10 +1,10 @@
 """Pre-fill: answers drawn from what Equitext itself stored about a subject.
 
 One provider per subject kind returns `{item code: Prefill(status, location, comment, source)}`.
-Providers read other apps' models by name (`django.apps.apps.get_model`) and their fields with
-`getattr`, because those apps evolve on their own schedule: a missing model, field or relation means
-"nothing to say about this item", never an error. To support a new source of evidence, add a function
-decorated with `@provider("<subject kind>")`, or extend an existing one with another item code.
+Providers import the models they read (`scoring.ModelRun` and `Candidate`, `reviews.Study`, the prompt
+templates) and read their fields by name, so renaming a field they use fails the pre-fill tests instead
+of silently pre-filling less. To support a new source of evidence, add a function decorated with
+`@provider("<subject kind>")`, or extend an existing one with another item code.
 
 Only facts are pre-filled (what is stored, where); the assessor still judges and may change every
 answer (`services.response_save` clears the pre-fill mark when they do).
@@ -13,11 +13,13 @@ answer (`services.response_save` clears the pre-fill mark when they do).
 from collections.abc import Callable
 from typing import NamedTuple
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Avg, Count
 
+from apps.core.models import Job
 from apps.elevate.models import Assessment, ItemResponse, SubjectKind
+from apps.reviews.models import Study
+from apps.scoring.models import Candidate, ModelRun
+from apps.scoring.prompts import template_get
 
 REPORTED = ItemResponse.Status.REPORTED
 PARTIAL = ItemResponse.Status.PARTIAL
@@ -51,30 +53,6 @@ def prefill_for(assessment: Assessment) -> Answers:
     return function(assessment) if function else {}
 
 
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def _first(obj, *names):
-    """The first attribute of `obj` among `names` that holds a value (not None / empty)."""
-    for name in names:
-        value = getattr(obj, name, None)
-        if value not in (None, "", {}, []):
-            return value
-    return None
-
-
-def _has_field(model, name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
 def _format_parameters(parameters) -> str:
     if isinstance(parameters, dict):
         return ", ".join(f"{key}={value}" for key, value in sorted(parameters.items()))
@@ -94,16 +72,14 @@ def model_run_answers(assessment: Assessment) -> Answers:
     return run_answers(run) if run is not None else {}
 
 
-def run_answers(run) -> Answers:
-    """The answers a model run's stored fields support (any object with a run's attributes)."""
+def run_answers(run: ModelRun) -> Answers:
+    """The answers a model run's stored fields support."""
     source = f"model run #{run.pk}"
     where = f"Equitext {source}"
     answers: Answers = {}
 
-    model_id = _first(run, "model_identifier", "model_name", "model_id", "model")
-    revision = _first(run, "model_revision", "revision")
-    path = _first(run, "model_path")
-    origin = f" loaded from {path}" if path else ""
+    model_id, revision = run.model_name, run.model_revision
+    origin = f" loaded from {run.model_path}" if run.model_path else ""
     if model_id and revision:
         answers["1.1"] = Prefill(REPORTED, where, f"Model {model_id}{origin}, revision {revision}.", source)
     elif model_id:
@@ -115,16 +91,10 @@ def run_answers(run) -> Answers:
     if prompt:
         answers["5.1"] = Prefill(REPORTED, f"{where}, prompt template", prompt[:2000], source)
 
-    parameters = _first(run, "parameters", "params", "generation_parameters")
-    if parameters:
-        answers["5.2"] = Prefill(REPORTED, f"{where}, parameters", _format_parameters(parameters), source)
+    if run.parameters:
+        answers["5.2"] = Prefill(REPORTED, f"{where}, parameters", _format_parameters(run.parameters), source)
 
-    if any(hasattr(run, name) for name in ("seed", "random_seed")):
-        seed = _first(run, "seed", "random_seed")
-        if seed is not None:
-            answers["5.3"] = Prefill(REPORTED, f"{where}, parameters", f"Seed {seed}.", source)
-        else:
-            answers["5.3"] = Prefill(NOT_REPORTED, where, "The run stored no random seed.", source)
+    answers["5.3"] = Prefill(REPORTED, f"{where}, parameters", f"Seed {run.seed}.", source)
 
     if model_id and revision:
         answers["5.4"] = Prefill(
@@ -135,99 +105,83 @@ def run_answers(run) -> Answers:
             source,
         )
 
-    timing = _job_timing(getattr(run, "job", None))
+    timing = _job_timing(run.job) if run.job_id else ""
     if timing:
         answers["8.2"] = Prefill(PARTIAL, f"{where}, job", f"{timing}; hardware is not recorded.", source)
 
-    if hasattr(run, "_meta"):  # a stored run: its candidates can be counted
+    if run.pk is not None:
         answers.update(_candidate_answers(run, where, source))
     return answers
 
 
-def _prompt_text(run) -> str:
-    """The prompt a run used: a template resolved by (key, version) through the scoring app, an object
-    with a text, or the stored text itself."""
-    prompt = _first(run, "prompt_template", "prompt")
-    if not prompt:
+def _prompt_text(run: ModelRun) -> str:
+    """The prompt a run used: its template resolved by (key, version), or the key alone."""
+    if not run.prompt_template:
         return ""
-    version = _first(run, "prompt_version")
-    if isinstance(prompt, str) and version is not None:
-        try:
-            from apps.scoring.prompts import template_get
-
-            template = template_get(prompt, version)
-        except (ImportError, ValueError):
-            return f"Prompt template {prompt} v{version} (its wording is not available in this installation)."
-        system = getattr(template, "system", "")
-        instruction = getattr(template, "instruction", "")
-        return f"Prompt template {prompt} v{version}. System: {system} Instruction: {instruction}".strip()
-    text = _first(prompt, "text", "template", "body") or prompt
-    return f"Prompt template: {text}"
+    key, version = run.prompt_template, run.prompt_version
+    if version is None:
+        return f"Prompt template: {key}"
+    try:
+        template = template_get(key, version)
+    except ValueError:
+        return f"Prompt template {key} v{version} (its wording is not available in this installation)."
+    return f"Prompt template {key} v{version}. System: {template.system} Instruction: {template.instruction}"
 
 
-def _job_timing(job) -> str:
-    started, finished = getattr(job, "started_at", None), getattr(job, "finished_at", None)
-    if not (started and finished):
+def _job_timing(job: Job) -> str:
+    if not (job.started_at and job.finished_at):
         return ""
-    worker = getattr(job, "worker", "")
-    return f"Run time {(finished - started).total_seconds():.1f} s" + (
-        f" on worker {worker}" if worker else ""
-    )
+    worker = f" on worker {job.worker}" if job.worker else ""
+    return f"Run time {(job.finished_at - job.started_at).total_seconds():.1f} s{worker}"
 
 
 METRIC_LABELS = {"sari": "SARI", "bleu": "BLEU", "reward": "reward", "grade": "Flesch-Kincaid grade"}
 
 
-def _candidate_answers(run, where: str, source: str) -> Answers:
+def _candidate_answers(run: ModelRun, where: str, source: str) -> Answers:
     """Accuracy (SARI, BLEU, reward, grade), coverage and faithfulness figures from the run's candidates."""
-    Candidate = _model("scoring.Candidate")
-    if Candidate is None or not _has_field(Candidate, "run"):
-        return {}
-    candidates = Candidate._default_manager.filter(run=run)
-    metrics = [name for name in METRIC_LABELS if _has_field(Candidate, name)]
+    candidates = Candidate.objects.filter(run=run)
     aggregates = candidates.aggregate(
         n=Count("pk"),
-        **({"segments": Count("segment", distinct=True)} if _has_field(Candidate, "segment") else {}),
-        **{name: Avg(name) for name in metrics},
+        segments=Count("segment", distinct=True),
+        **{name: Avg(name) for name in METRIC_LABELS},
     )
     n = aggregates["n"]
     if not n:
         return {}
     answers: Answers = {}
     figures = [
-        f"mean {METRIC_LABELS[name]} {aggregates[name]:.1f}"
-        for name in metrics
+        f"mean {label} {aggregates[name]:.1f}"
+        for name, label in METRIC_LABELS.items()
         if aggregates[name] is not None
     ]
     if figures:
-        reference = " against the human references" if aggregates.get("sari") is not None else ""
+        reference = " against the human references" if aggregates["sari"] is not None else ""
         answers["2.2"] = Prefill(
             PARTIAL,
             f"{where}, candidate scores",
             f"{', '.join(figures)} over {n} candidates{reference}; no confidence intervals are computed.",
             source,
         )
-    if aggregates.get("segments"):
-        selected = run.segments.count() if hasattr(getattr(run, "segments", None), "count") else 0
-        of_selected = f" of the {selected} selected" if selected else ""
-        answers["3.1"] = Prefill(
-            REPORTED if not selected or selected == aggregates["segments"] else PARTIAL,
-            f"{where}, candidates",
-            f"{n} candidates for {aggregates['segments']}{of_selected} segments.",
-            source,
-        )
-    if _has_field(Candidate, "flags"):
-        flagged = candidates.exclude(flags=[]).count()
-        answers["4.1"] = Prefill(
-            PARTIAL,
-            f"{where}, faithfulness flags",
-            "Candidates were checked by Equitext's automatic faithfulness guard (numbers, negations, "
-            "repetition, prompt echo, meaning drift); no human fact check is recorded on the run.",
-            source,
-        )
-        answers["4.2"] = Prefill(
-            REPORTED, f"{where}, faithfulness flags", f"{flagged} of {n} candidates were flagged.", source
-        )
+    selected = run.segments.count()
+    of_selected = f" of the {selected} selected" if selected else ""
+    answers["3.1"] = Prefill(
+        REPORTED if not selected or selected == aggregates["segments"] else PARTIAL,
+        f"{where}, candidates",
+        f"{n} candidates for {aggregates['segments']}{of_selected} segments.",
+        source,
+    )
+    flagged = candidates.exclude(flags=[]).count()
+    answers["4.1"] = Prefill(
+        PARTIAL,
+        f"{where}, faithfulness flags",
+        "Candidates were checked by Equitext's automatic faithfulness guard (numbers, negations, "
+        "repetition, prompt echo, meaning drift); no human fact check is recorded on the run.",
+        source,
+    )
+    answers["4.2"] = Prefill(
+        REPORTED, f"{where}, faithfulness flags", f"{flagged} of {n} candidates were flagged.", source
+    )
     return answers
 
 
@@ -235,19 +189,17 @@ def _candidate_answers(run, where: str, source: str) -> Answers:
 def study_answers(assessment: Assessment) -> Answers:
     """Fairness evaluation design (rubric, rater groups, sample, seed) recorded on a `reviews.Study`."""
     study = assessment.subject
-    if study is None:
-        return {}
+    return study_design_answers(study) if study is not None else {}
+
+
+def study_design_answers(study: Study) -> Answers:
+    """The answers a study's stored design supports."""
     source = f"study #{study.pk}"
     where = f"Equitext {source}"
-    answers: Answers = {}
-
-    rubric = _first(study, "rubric")
-    if rubric is not None:
-        answers["7.2"] = Prefill(
-            REPORTED, f"{where}, rubric", f"Outputs rated with the rubric {rubric}.", source
-        )
-
-    quotas = _quota_pairs(getattr(study, "quotas", None))
+    answers: Answers = {
+        "7.2": Prefill(REPORTED, f"{where}, rubric", f"Outputs rated with the rubric {study.rubric}.", source)
+    }
+    quotas = [(str(q.group), q.quota) for q in study.quotas.select_related("group")]
     if quotas:
         groups = ", ".join(f"{group}: {n} per item" for group, n in quotas)
         answers["7.3"] = Prefill(
@@ -257,23 +209,8 @@ def study_answers(assessment: Assessment) -> Answers:
             "check that the publication reports it.",
             source,
         )
-
-    items = getattr(study, "items", None)
-    if items is not None and hasattr(items, "count"):
-        n = items.count()
-        if n:
-            answers["2.4"] = Prefill(PARTIAL, f"{where}, items", f"{n} items in the study.", source)
-
-    seed = _first(study, "seed", "randomisation_seed", "random_seed")
-    if seed is not None:
-        answers["5.3"] = Prefill(REPORTED, where, f"Randomisation seed {seed}.", source)
+    items = study.items.count()
+    if items:
+        answers["2.4"] = Prefill(PARTIAL, f"{where}, items", f"{items} items in the study.", source)
+    answers["5.3"] = Prefill(REPORTED, where, f"Randomisation seed {study.seed}.", source)
     return answers
-
-
-def _quota_pairs(quotas) -> list[tuple[str, int]]:
-    """(rater group, ratings per item) from a dict or from a related manager of quota rows."""
-    if isinstance(quotas, dict):
-        return [(str(group), n) for group, n in quotas.items()]
-    if hasattr(quotas, "all"):
-        return [(str(getattr(q, "group", q)), getattr(q, "quota", "?")) for q in quotas.all()]
-    return []

@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.core import limits
 from apps.core.roles import is_curator
 from apps.core.services import audit_record
+from apps.elevate.exceptions import AssessmentLocked, AssessmentRefused
 from apps.elevate.models import (
     IN_PRODUCT_SUBJECTS,
     Assessment,
@@ -28,19 +29,9 @@ from apps.elevate.models import (
     ItemResponse,
     SubjectKind,
 )
+from apps.elevate.prefill import prefill_for
+from apps.elevate.selectors import template_current
 from apps.elevate.subjects import subject_model, subject_object
-
-
-class AssessmentLocked(Exception):
-    """The assessment is submitted: it can be read, and revised into a new draft, but not edited."""
-
-    def __init__(self, assessment: Assessment):
-        self.assessment = assessment
-        super().__init__(
-            f"Assessment #{assessment.pk} was submitted on {assessment.submitted_at:%Y-%m-%d %H:%M} and is "
-            "frozen; start a revision to change its answers."
-        )
-
 
 # --- templates -------------------------------------------------------------------------------------
 
@@ -184,8 +175,6 @@ def assessment_create(
     prefill: bool = True,
 ) -> Assessment:
     """A draft assessment by `assessor`, pre-filled from data stored in Equitext when there is any."""
-    from apps.elevate.selectors import template_current
-
     _require_assessor_role(assessor)
     subject = _clean_subject(subject_kind=subject_kind, subject_id=subject_id, title=title, doi=doi, url=url)
     template = template or template_current()
@@ -305,7 +294,7 @@ def assessment_submit(*, assessment: Assessment, actor) -> Assessment:
     ]
     if missing:
         shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
-        raise ValidationError(
+        raise AssessmentRefused(
             f"{len(missing)} item{'s' if len(missing) != 1 else ''} still "
             f"{'have' if len(missing) != 1 else 'has'} no answer ({shown}); answer every item before "
             'submitting (use "not applicable" where an item does not apply).'
@@ -328,7 +317,7 @@ def assessment_revise(*, assessment: Assessment, actor) -> Assessment:
             f"Assessment #{assessment.pk} belongs to {assessment.assessor}; only its assessor can revise it."
         )
     if not assessment.is_submitted:
-        raise ValidationError(f"Assessment #{assessment.pk} is still a draft: edit it directly.")
+        raise AssessmentRefused(f"Assessment #{assessment.pk} is still a draft: edit it directly.")
     open_draft = assessment.revisions.filter(status=Assessment.Status.DRAFT, assessor=actor).first()
     if open_draft is not None:
         return open_draft
@@ -365,8 +354,6 @@ def assessment_prefill(*, assessment: Assessment, actor) -> int:
     """Fill answers from data stored in Equitext; returns how many answers were written.
 
     Items a person has answered are left alone; answers still marked as pre-filled are refreshed."""
-    from apps.elevate.prefill import prefill_for
-
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_editable(assessment, actor)
     answers = prefill_for(assessment)

@@ -10,18 +10,14 @@ from django.views.decorators.http import require_POST
 
 from apps.core.roles import require_curator
 from apps.elevate import selectors, services
+from apps.elevate.exceptions import AssessmentLocked, AssessmentRefused
 from apps.elevate.forms import AssessmentCreateForm, ResponseForm
 from apps.elevate.models import Assessment, ChecklistItem, ItemResponse
-from apps.elevate.services import AssessmentLocked
 
 
 def _visible_assessment(request, pk: int) -> Assessment:
     require_curator(request.user)
     return get_object_or_404(selectors.assessments_visible_to(request.user), pk=pk)
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @login_required
@@ -58,8 +54,7 @@ def assessment_new(request):
                 template=data["template"] or current,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form.add_service_errors(error)
         else:
             prefilled = assessment.responses.filter(prefilled=True).count()
             note = f"; {prefilled} answers pre-filled from Equitext data" if prefilled else ""
@@ -154,8 +149,8 @@ def assessment_submit(request, pk: int):
     assessment = _visible_assessment(request, pk)
     try:
         services.assessment_submit(assessment=assessment, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, f"Not submitted: {_error_text(error)}")
+    except AssessmentRefused as error:
+        messages.error(request, f"Not submitted: {error}")
     except AssessmentLocked as error:
         messages.error(request, str(error))
     else:
@@ -169,8 +164,8 @@ def assessment_revise(request, pk: int):
     assessment = _visible_assessment(request, pk)
     try:
         revision = services.assessment_revise(assessment=assessment, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
+    except AssessmentRefused as error:
+        messages.error(request, str(error))
         return redirect("elevate:assessment_detail", pk=pk)
     messages.success(request, f"Revision of assessment #{pk} started with its answers copied.")
     return redirect("elevate:assessment_detail", pk=revision.pk)

@@ -1,30 +1,38 @@
 """Equity API (curators only; raters get 403 on every endpoint): question sets, questions,
-counterfactual pairs, answers and the import endpoint."""
+counterfactual pairs, answers and the import endpoint.
+
+Writes call the services; their refusals (`EquityError`, a ServiceError) are answered by the global
+handler with the one error body, so nothing here translates errors.
+"""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import IsCurator
-from apps.equity import selectors, services
+from apps.core.imports import ImportReportSerializer, import_answer
+from apps.equity import import_services, selectors, services
 from apps.equity.models import Answer, CounterfactualPair, Producer, Question, QuestionSet
 
-
-class EquityInvalid(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid"
-
-
-def _call(service, **kwargs):
-    """Run a service; its EquityError becomes a 400 whose `detail` is the service's message."""
-    try:
-        return service(**kwargs)
-    except services.EquityError as exc:
-        raise EquityInvalid(str(exc)) from exc
+GENERATE_ANSWERS_REQUEST = inline_serializer(
+    "GenerateAnswersRequest",
+    {
+        "model_path": serializers.CharField(required=False, allow_blank=True),
+        "max_new_tokens": serializers.IntegerField(required=False),
+        "temperature": serializers.FloatField(required=False),
+        "top_p": serializers.FloatField(required=False),
+        "seed": serializers.IntegerField(required=False),
+        "batch_size": serializers.IntegerField(required=False),
+    },
+)
+GENERATE_ANSWERS_JOB = inline_serializer(
+    "GenerateAnswersJob",
+    {"job": serializers.IntegerField(), "status": serializers.CharField(), "url": serializers.CharField()},
+)
 
 
 class QuestionSetSerializer(serializers.ModelSerializer):
@@ -63,38 +71,23 @@ class QuestionSetViewSet(
     def get_queryset(self):
         return selectors.question_sets_with_counts()
 
-    @extend_schema(
-        request=inline_serializer("GenerateAnswersRequest", {
-            "model_path": serializers.CharField(required=False, allow_blank=True),
-            "max_new_tokens": serializers.IntegerField(required=False),
-            "temperature": serializers.FloatField(required=False),
-            "top_p": serializers.FloatField(required=False),
-            "seed": serializers.IntegerField(required=False),
-            "batch_size": serializers.IntegerField(required=False),
-        }),
-        responses={202: inline_serializer("GenerateAnswersJob", {
-            "job": serializers.IntegerField(), "status": serializers.CharField(),
-            "url": serializers.CharField(),
-        })},
-    )  # fmt: skip
+    @extend_schema(request=GENERATE_ANSWERS_REQUEST, responses={202: GENERATE_ANSWERS_JOB})
     @action(detail=True, methods=["post"], url_path="generate-answers")
     def generate_answers(self, request, pk=None):
         """Answer every question of the set with a model: a Job on queue gpu (poll `url`)."""
         from apps.scoring.answer_runs import answers_generate_start
 
-        job = answers_generate_start(user=request.user, question_set=self.get_object(),
-                                     parameters=dict(request.data.items()))  # fmt: skip
+        job = answers_generate_start(
+            user=request.user, question_set=self.get_object(), parameters=dict(request.data.items())
+        )
         return Response(
             {"job": job.pk, "status": job.status, "url": f"/api/v1/jobs/{job.pk}/"},
             status=status.HTTP_202_ACCEPTED,
         )
 
     def perform_update(self, serializer):
-        serializer.instance = _call(
-            services.question_set_update,
-            question_set=serializer.instance,
-            actor=self.request.user,
-            **serializer.validated_data,
+        serializer.instance = services.question_set_update(
+            question_set=serializer.instance, actor=self.request.user, **serializer.validated_data
         )
 
 
@@ -147,8 +140,7 @@ class QuestionViewSet(
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        serializer.instance = _call(
-            services.question_tags_update,
+        serializer.instance = services.question_tags_update(
             question=serializer.instance,
             topics=data.get("topics"),
             identity_axes=data.get("identity_axes"),
@@ -216,8 +208,7 @@ class CounterfactualPairViewSet(
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        serializer.instance = _call(
-            services.pair_attribute_update,
+        serializer.instance = services.pair_attribute_update(
             pair=serializer.instance,
             changed_attribute=data.get("changed_attribute", serializer.instance.changed_attribute),
             changed_axes=data.get("changed_axes"),
@@ -306,55 +297,44 @@ class EquityImportRequestSerializer(serializers.Serializer):
     revision = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-_REPORT = inline_serializer(
-    "EquityImportReport",
-    {
-        "file_name": serializers.CharField(),
-        "ok": serializers.BooleanField(),
-        "question_set": serializers.CharField(),
-        "counts": serializers.DictField(),
-        "errors": serializers.ListField(child=serializers.DictField()),
-        "warnings": serializers.ListField(child=serializers.DictField()),
-    },
-)
+class EquityImportReportSerializer(ImportReportSerializer):
+    question_set = serializers.CharField(help_text="The set the file went (or would go) into")
 
 
 class EquityImportView(APIView):
     """Import questions (release CSV: headerless, one question per line, or two for `cc_` files) or
     answers (CSV with header / JSONL). 201 with the report, or 400 with the row-numbered errors and
-    nothing written. Re-importing the same file creates nothing new."""
+    nothing written, in the one import report shape (`apps.core.imports.import_answer`). Re-importing the
+    same file creates nothing new."""
 
     permission_classes = [IsCurator]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=EquityImportRequestSerializer, responses={201: _REPORT, 400: _REPORT})
+    @extend_schema(
+        request=EquityImportRequestSerializer,
+        responses={201: EquityImportReportSerializer, 400: EquityImportReportSerializer},
+    )
     def post(self, request):
         form = EquityImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         upload = data["file"]
-        content = upload.read()
         if data["target"] == "questions":
-            report = services.question_set_import(
+            report = import_services.question_set_import(
                 file_name=upload.name,
-                content=content,
+                file=upload,
                 set_name=data["set_name"] or (data["question_set"].name if data["question_set"] else ""),
                 kind=data["kind"],
                 actor=request.user,
             )
         else:
-            report = services.answers_import(
+            report = import_services.answers_import(
                 file_name=upload.name,
-                content=content,
+                file=upload,
                 question_set=data["question_set"],
                 producer=data["producer"],
                 revision=data["revision"],
                 actor=request.user,
             )
-        body = report.as_dict()
-        if not report.ok:
-            first = report.errors[0]
-            more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-            body["detail"] = f"Nothing was imported: {first}{more}."
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        return Response(body, status=status.HTTP_201_CREATED)
+        body, code = import_answer(report)
+        return Response(body, status=code)

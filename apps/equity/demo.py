@@ -3,7 +3,7 @@ exact file shapes and loaded through the same import services a curator uses. Id
 
 from pathlib import Path
 
-from apps.equity import services
+from apps.equity import import_services
 from apps.equity.models import Answer, QuestionSet
 
 DATA = Path(__file__).resolve().parent / "demo_data"
@@ -34,14 +34,16 @@ def load() -> int:
         return 0
     created = 0
     for name in QUESTION_FILES:
-        report = services.question_set_import(file_name=name, content=(DATA / name).read_bytes())
+        with (DATA / name).open("rb") as file:
+            report = import_services.question_set_import(file_name=name, file=file)
         _check(report)
         created += report.counts.get("questions_created", 0) + report.counts.get("pairs_created", 0)
         QuestionSet.objects.filter(name=report.question_set, provenance__startswith="Imported from").update(
             provenance=PROVENANCE, licence="CC-BY-4.0"
         )
     for name in ANSWER_FILES:
-        report = services.answers_import(file_name=name, content=(DATA / name).read_bytes())
+        with (DATA / name).open("rb") as file:
+            report = import_services.answers_import(file_name=name, file=file)
         _check(report)
         created += report.counts["answers_created"]
     return created

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from apps.core import limits
+from apps.core.errors import ServiceErrorsFormMixin
 from apps.equity.models import IdentityAxis, QuestionSet
 
 
@@ -44,7 +45,7 @@ class AnswerImportForm(_UploadForm):
     revision = forms.CharField(required=False, max_length=200, help_text="The model's version or revision.")
 
 
-class QuestionTagsForm(forms.Form):
+class QuestionTagsForm(ServiceErrorsFormMixin, forms.Form):
     topics = forms.CharField(required=False, help_text="Comma-separated, e.g. pain, kidney function.")
     identity_axes = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
@@ -56,7 +57,7 @@ class QuestionTagsForm(forms.Form):
         return [t.strip() for t in self.cleaned_data["topics"].split(",") if t.strip()]
 
 
-class PairAttributeForm(forms.Form):
+class PairAttributeForm(ServiceErrorsFormMixin, forms.Form):
     changed_attribute = forms.CharField(max_length=200, label="Attribute that changed")
     changed_axes = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Axes"

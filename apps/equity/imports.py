@@ -8,169 +8,126 @@ detected and skipped with a warning, never imported as a question.
 Answer files: CSV with a header, or JSONL (one object per line), with a question (`question_id` or the
 exact `question` text), a `producer` (unless one is given for the whole file) and the `answer`.
 
-Row numbers in every report are 1-based and count records as a spreadsheet shows them (a blank line
-is a row too); for JSONL they are line numbers.
+Files are streamed (`apps.core.imports.LineDecoder`): the import reads a file twice, once to check it
+(`question_file_check`, `answer_rows` with the report) and once to write it (`question_rows`,
+`answer_rows` again), and never holds the whole file in memory. Problems go to the report in the one
+import shape (`apps.core.imports.ImportReport`). Row numbers are 1-based and count records as a
+spreadsheet shows them (a blank line is a row too); for JSONL they are line numbers.
 """
 
 import csv
-import io
+import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from apps.core import limits
+from apps.core.imports import FileRefused, ImportProblem, ImportReport, LineDecoder
 from apps.equity.models import QuestionSet, text_normalise
 
 MAX_QUESTION_CHARS = 5000
 MAX_ANSWER_CHARS = settings.EQUITEXT_MAX_ANSWER_CHARS  # file size and rows: apps/core/limits.py
+UTF8_PROBLEM = "The file is not UTF-8 text."
+UTF8_FIX = "Save it as UTF-8 (CSV UTF-8) and upload it again."
 
 
 @dataclass
-class Issue:
-    row: int | None  # None: about the whole file
-    message: str
-    field: str = ""
+class Report(ImportReport):
+    """An equity import's report: the shared shape, plus the question set it went (or would go) into."""
 
-    def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "message": self.message}
-
-    def __str__(self):
-        where = f"row {self.row}" if self.row is not None else "file"
-        if self.field:
-            where += f", {self.field}"
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class Report:
-    """What an import did or would do. `errors` non-empty means nothing was written."""
-
-    file_name: str
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-    counts: dict = field(default_factory=dict)
     question_set: str = ""
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    def add(self, problem: ImportProblem) -> None:
+        problem.line = problem.row if problem.line is None else problem.line  # rows are physical lines
+        super().add(problem)
 
-    def error(self, row, message, field=""):
-        self.errors.append(Issue(row, message, field))
-
-    def warn(self, row, message, field=""):
-        self.warnings.append(Issue(row, message, field))
-
-    @property
-    def summary(self) -> list[tuple[str, str, str]]:
-        """(key, "Questions created", "12") for display."""
-        out = []
-        for key, value in self.counts.items():
-            shown = ", ".join(value) if isinstance(value, list | tuple) else str(value)
-            out.append((key, key.replace("_", " ").capitalize(), shown or "—"))
-        return out
+    def warn(self, row: int | None, problem: str, field: str = "", **where) -> None:
+        super().warn(row, problem, field, **({"line": row} | where))
 
     def as_dict(self) -> dict:
-        return {
-            "file_name": self.file_name,
-            "ok": self.ok,
-            "question_set": self.question_set,
-            "counts": self.counts,
-            "errors": [issue.as_dict() for issue in self.errors],
-            "warnings": [issue.as_dict() for issue in self.warnings],
-        }
+        return {**super().as_dict(), "question_set": self.question_set}
 
 
 # ---------------------------------------------------------------------------------------------------
-# Set names and known release metadata
-
-# Defaults for the published sets (DOMAIN.md §2); they fill editable fields of a new set only.
-RELEASE_SETS = {
-    "OMAQ": (
-        "Open-ended Medical Adversarial Queries: human-written, explicitly and implicitly adversarial.",
-        182,
-    ),
-    "EHAI": ("Equity in Health AI: equity-related questions from participatory methods.", 300),
-    "FBRT-Manual": ("Failure-Based Red Teaming, human-written from model failure cases.", 150),
-    "FBRT-LLM": ("Failure-Based Red Teaming, LLM-generated from the same failure cases.", None),
-    "FBRT-LLM-661": ("Failure-Based Red Teaming, LLM-generated; the 661-question sample of ~3,558.", 661),
-    "TRINDS": ("Tropical and infectious diseases in a global context.", 106),
-    "CC-Manual": ("Counterfactual Context, human-written pairs differing in an identity attribute.", 123),
-    "CC-LLM": ("Counterfactual Context, LLM-generated pairs differing in an identity attribute.", 200),
-}
-RELEASE_PROVENANCE = "EquityMedQA (Pfohl et al., Nature Medicine 2024), file {file}"
-RELEASE_LICENCE = "CC-BY-4.0"
-
-_ACRONYMS = {"omaq", "ehai", "fbrt", "llm", "cc", "trinds", "mmqa", "qa", "ai"}
-_DROP_TOKENS = {"sampled"}
-RELEASE_PREFIXES = ("equitymedqa_", "other_datasets_")
+# Streaming records
 
 
-def set_name_from_file(file_name: str) -> str:
-    """`equitymedqa_omaq.csv` → OMAQ, `equitymedqa_fbrt_llm_661_sampled.csv` → FBRT-LLM-661,
-    `equitymedqa_cc_manual.csv` → CC-Manual. Acronyms upper-case, other words capitalised, "-"-joined."""
-    stem = re.split(r"[\\/]", file_name)[-1]  # a browser may send a Windows path
-    stem = re.sub(r"\.(csv|tsv|txt)$", "", stem, flags=re.I)
-    lowered = stem.lower()
-    for prefix in RELEASE_PREFIXES:
-        if lowered.startswith(prefix):
-            stem = stem[len(prefix) :]
-            break
-    tokens = [t for t in re.split(r"[_\s.-]+", stem) if t and t.lower() not in _DROP_TOKENS]
-    words = [
-        t.upper() if t.lower() in _ACRONYMS else (t if t.isdigit() else t[:1].upper() + t[1:]) for t in tokens
-    ]
-    return "-".join(words)[:120]
+class _Records:
+    """The CSV records of a binary file, as (row, fields), one at a time.
 
+    Stops at the first problem that makes the rest unreadable (too large, not UTF-8, a broken quote,
+    a UTF-16 file) after reporting it; `any_text` tells whether the file held anything but blank lines."""
 
-def kind_from_file(file_name: str) -> str | None:
-    """Counterfactual when the release name says so (`cc_manual`, `cc_llm`); None when it does not tell."""
-    name = re.split(r"[\\/]", file_name)[-1].lower()
-    if re.search(r"(^|[_-])cc([_-]|\.|$)", name):
-        return QuestionSet.Kind.COUNTERFACTUAL
-    if name.startswith(RELEASE_PREFIXES):
-        return QuestionSet.Kind.SINGLE
-    return None
+    def __init__(self, binary, report: Report):
+        self.binary = binary
+        self.report = report
+        self.any_text = False
 
+    def too_large(self) -> bool:
+        problem = limits.upload_problem(getattr(self.binary, "size", None) or 0)
+        if problem:
+            self.report.error(None, problem)
+        return bool(problem)
 
-# ---------------------------------------------------------------------------------------------------
-# Decoding
-
-
-def decode(content: bytes, report: Report) -> str | None:
-    too_large = limits.upload_problem(len(content))
-    if too_large:
-        report.error(None, too_large)
-        return None
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        report.error(line, "The file is not UTF-8 text; save it as UTF-8 (CSV UTF-8) and upload it again.")
-        return None
-    if not text.strip():
-        report.error(None, "The file is empty.")
-        return None
-    return text
-
-
-def _csv_rows(text: str, report: Report):
-    """(row number, fields) for each record; a malformed quote is reported by row."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    row_number = 0
-    while True:
-        line_before = reader.line_num
+    def csv(self) -> Iterator[tuple[int, list[str]]]:
+        lines = LineDecoder(self.binary, split_lone_cr=True)
+        reader = csv.reader(self._watched(lines), strict=True)
         try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            report.error(line_before + 1, f"Cannot read this line as CSV ({exc}); check its quotes.")
-            return
-        row_number = line_before + 1
-        yield row_number, fields
+            while True:
+                line_before = reader.line_num
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    if not self._unreadable(lines):
+                        self.report.error(
+                            line_before + 1, f"Cannot read this line as CSV ({exc}).", fix="Check its quotes."
+                        )
+                    return
+                if self._unreadable(lines):
+                    return
+                yield line_before + 1, fields
+        except FileRefused as exc:
+            self.report.error(exc.line, UTF8_PROBLEM, fix=UTF8_FIX)
+
+    def jsonl(self) -> Iterator[tuple[int, str]]:
+        # Records end at "\n" only (as the decoder reads lines): U+2028, U+2029 or U+0085 may stand raw
+        # inside a JSON string.
+        lines = LineDecoder(self.binary)
+        try:
+            for text in self._watched(lines):
+                if self._unreadable(lines):
+                    return
+                yield lines.number, text
+        except FileRefused as exc:
+            self.report.error(exc.line, UTF8_PROBLEM, fix=UTF8_FIX)
+
+    def _watched(self, lines: LineDecoder) -> Iterator[str]:
+        limit = limits.upload_limit_bytes()
+        for text in lines:
+            if lines.bytes_read > limit:
+                self.report.error(None, limits.upload_problem(lines.bytes_read))
+                return
+            self.any_text = self.any_text or bool(text.strip())
+            yield text
+
+    def _unreadable(self, lines: LineDecoder) -> bool:
+        """True (reported) once a line was not UTF-8: the rest of the file is not read."""
+        if lines.bad_lines:
+            self.report.error(min(lines.bad_lines), UTF8_PROBLEM, fix=UTF8_FIX)
+            return True
+        return False
+
+    def empty(self) -> bool:
+        """After reading: True (reported) when the file held nothing but blank lines."""
+        if not self.any_text and self.report.ok:
+            self.report.error(None, "The file is empty.")
+            return True
+        return False
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -178,34 +135,10 @@ def _csv_rows(text: str, report: Report):
 
 # Words that name columns. A row whose every field is made only of these ("question", "Question_A",
 # "prompt text", "question 1,question 2") is a header; no real question consists of them alone.
-_COLUMN_WORDS = {
-    "question",
-    "questions",
-    "query",
-    "queries",
-    "prompt",
-    "prompts",
-    "text",
-    "input",
-    "inputs",
-    "item",
-    "items",
-    "q",
-    "a",
-    "b",
-    "1",
-    "2",
-    "original",
-    "counterfactual",
-    "modified",
-    "id",
-    "no",
-    "number",
-    "pair",
-    "variant",
-    "content",
-    "label",
-}
+_COLUMN_WORDS = set(
+    "question questions query queries prompt prompts text input inputs item items q a b 1 2 original "
+    "counterfactual modified id no number pair variant content label".split()
+)
 
 
 def _looks_like_header(fields: list[str]) -> bool:
@@ -227,82 +160,113 @@ class QuestionRow:
 
 @dataclass
 class QuestionFile:
+    """What the check pass found: the kind, and the rows the write pass leaves out (a stray header,
+    repeats of earlier rows)."""
+
     kind: str
-    rows: list[QuestionRow]
+    skip: set[int] = field(default_factory=set)
 
 
-def question_file_parse(*, file_name: str, content: bytes, kind: str | None, report: Report) -> QuestionFile:
-    """Read a release-shaped question file. Errors and warnings go to `report`; with errors, the
-    returned rows must not be written."""
-    text = decode(content, report)
-    if text is None:
-        return QuestionFile(kind or QuestionSet.Kind.SINGLE, [])
-    records = []
-    for row, fields in _csv_rows(text, report):
+def _question_records(records: _Records) -> Iterator[tuple[int, list[str]]]:
+    for row, fields in records.csv():
         while fields and not fields[-1].strip():
             fields = fields[:-1]  # trailing empty columns ("question,") are not a second question
-        if not fields:
-            continue  # blank line
-        records.append((row, fields))
-        too_many = limits.rows_problem(len(records))
+        if fields:  # else a blank line
+            yield row, fields
+
+
+def question_file_check(*, binary, kind: str | None, report: Report) -> QuestionFile:
+    """Check a release-shaped question file (pass 1). Errors and warnings go to `report`; with errors,
+    nothing may be written. `kind` None: from the first row (two columns → counterfactual pairs)."""
+    checked = QuestionFile(kind or QuestionSet.Kind.SINGLE)
+    records = _Records(binary, report)
+    if records.too_large():
+        return checked
+    width, seen, count = None, {}, 0
+    for row, fields in _question_records(records):
+        count += 1
+        too_many = limits.rows_problem(count)
         if too_many:
             report.error(row, too_many)
-            return QuestionFile(kind or QuestionSet.Kind.SINGLE, [])
-    if not records and report.ok:
-        report.error(None, "The file has no questions.")
-    if not report.ok:
-        return QuestionFile(kind or QuestionSet.Kind.SINGLE, [])
-
-    # A stray header is skipped when it is the first record; one further down is an error (two files pasted
-    # together), reported below.
-    first_row, first_fields = records[0]
-    if _looks_like_header(first_fields):
-        shown = ",".join(first_fields)
-        report.warn(
-            first_row,
-            f'"{shown[:80]}" looks like a column header; it was skipped, not imported as a question '
-            "(the release files have no header row).",
-        )
-        records = records[1:]
-        if not records:
-            report.error(None, "The file has only a header row and no questions.")
-            return QuestionFile(kind or QuestionSet.Kind.SINGLE, [])
-
-    if kind is None:
-        kind = QuestionSet.Kind.COUNTERFACTUAL if len(records[0][1]) == 2 else QuestionSet.Kind.SINGLE
-    width = 2 if kind == QuestionSet.Kind.COUNTERFACTUAL else 1
-
-    rows, seen = [], {}
-    for row, fields in records:
-        texts = [text_normalise(f) for f in fields]
-        if len(texts) != width:
-            shape = "two questions (A, B) per line" if width == 2 else "one question per line"
-            hint = " Quote a question that contains a comma." if len(texts) > width else ""
-            report.error(row, f"Found {len(texts)} columns; a {kind} file has {shape}.{hint}")
+            return checked
+        if count == 1 and _looks_like_header(fields):
+            # A stray header is skipped when it is the first record; one further down is an error (two
+            # files pasted together), reported below.
+            shown = ",".join(fields)
+            report.warn(
+                row,
+                f'"{shown[:80]}" looks like a column header; it was skipped, not imported as a question '
+                "(the release files have no header row).",
+            )
+            checked.skip.add(row)
             continue
-        for index, value in enumerate(texts):
-            column = "question B" if index == 1 else ("question A" if width == 2 else "question")
-            if not value:
-                report.error(row, "This question is empty; fill it in or delete the line.", column)
-            elif len(value) > MAX_QUESTION_CHARS:
-                report.error(
-                    row,
-                    f"The question has {len(value)} characters; the limit is {MAX_QUESTION_CHARS}.",
-                    column,
+        if width is None:
+            if kind is None:
+                checked.kind = (
+                    QuestionSet.Kind.COUNTERFACTUAL if len(fields) == 2 else QuestionSet.Kind.SINGLE
                 )
-        if _looks_like_header(fields):
-            report.error(row, "This looks like a column header in the middle of the file; delete the line.")
+            width = 2 if checked.kind == QuestionSet.Kind.COUNTERFACTUAL else 1
+        key = _question_row_check(row, fields, width, checked.kind, report)
+        if key is None:
             continue
-        if width == 2 and texts[0] and texts[0].casefold() == texts[1].casefold():
-            report.error(row, "Question A and question B are the same; a counterfactual pair must differ.")
-            continue
-        key = tuple(t.casefold() for t in texts)
         if key in seen:
             report.warn(row, f"Repeats row {seen[key]}; imported once.")
-            continue
-        seen[key] = row
-        rows.append(QuestionRow(row, texts))
-    return QuestionFile(kind, rows)
+            checked.skip.add(row)
+        else:
+            seen[key] = row
+    if records.empty():
+        return checked
+    if report.ok and width is None:
+        header_only = bool(checked.skip)
+        report.error(
+            None,
+            "The file has only a header row and no questions."
+            if header_only
+            else "The file has no questions.",
+        )
+    return checked
+
+
+def _question_row_check(row: int, fields: list[str], width: int, kind: str, report: Report) -> bytes | None:
+    """Report the problems of one row; returns its key for spotting repeats (None when it has problems)."""
+    texts = [text_normalise(f) for f in fields]
+    if len(texts) != width:
+        shape = "two questions (A, B) per line" if width == 2 else "one question per line"
+        fix = "Quote a question that contains a comma." if len(texts) > width else ""
+        report.error(row, f"Found {len(texts)} columns; a {kind} file has {shape}.", fix=fix)
+        return None
+    ok = True
+    for index, value in enumerate(texts):
+        column = "question B" if index == 1 else ("question A" if width == 2 else "question")
+        if not value:
+            report.error(row, "This question is empty.", column, fix="Fill it in or delete the line.")
+            ok = False
+        elif len(value) > MAX_QUESTION_CHARS:
+            report.error(
+                row,
+                f"The question has {len(value)} characters; the limit is {MAX_QUESTION_CHARS}.",
+                column,
+                fix="Shorten it.",
+            )
+            ok = False
+    if _looks_like_header(fields):
+        report.error(
+            row, "This looks like a column header in the middle of the file.", fix="Delete the line."
+        )
+        return None
+    if width == 2 and texts[0] and texts[0].casefold() == texts[1].casefold():
+        report.error(row, "Question A and question B are the same; a counterfactual pair must differ.")
+        return None
+    if not ok:
+        return None
+    return hashlib.md5("\x00".join(t.casefold() for t in texts).encode(), usedforsecurity=False).digest()
+
+
+def question_rows(*, binary, checked: QuestionFile) -> Iterator[QuestionRow]:
+    """The rows to write (pass 2, after a check without errors), in file order."""
+    for row, fields in _question_records(_Records(binary, Report())):
+        if row not in checked.skip:
+            yield QuestionRow(row, [text_normalise(f) for f in fields])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -342,12 +306,10 @@ def _canonical_columns(keys) -> dict[str, str]:
     return mapping
 
 
-def _answer_records(file_name: str, text: str, report: Report):
+def _answer_records(file_name: str, records: _Records, report: Report):
     """(row, {canonical name: value}) for each record of a CSV (header) or JSONL answer file."""
     if file_name.lower().endswith((".jsonl", ".ndjson")):
-        # Records end at "\n" only: splitlines() would also break at U+2028, U+2029 or U+0085, which
-        # JSON allows raw inside a string.
-        for number, line in enumerate(text.split("\n"), start=1):
+        for number, line in records.jsonl():
             if not line.strip():
                 continue
             try:
@@ -361,7 +323,7 @@ def _answer_records(file_name: str, text: str, report: Report):
             mapping = _canonical_columns(obj.keys())
             yield number, {mapping[k]: v for k, v in obj.items() if k in mapping}
         return
-    rows = _csv_rows(text, report)
+    rows = records.csv()
     header_row = next(rows, None)
     if header_row is None:
         return
@@ -379,83 +341,84 @@ def _answer_records(file_name: str, text: str, report: Report):
         if not any(f.strip() for f in fields):
             continue
         if len(fields) > len(header):
-            report.error(row, f"Found {len(fields)} columns but the header has {len(header)}; quote commas.")
+            report.error(
+                row, f"Found {len(fields)} columns but the header has {len(header)}.", fix="Quote commas."
+            )
             continue
         yield row, {name: value for name, value in zip(columns, fields, strict=False) if name}
 
 
-def answer_file_parse(
-    *, file_name: str, content: bytes, default_producer: str = "", default_revision: str = "", report: Report
-) -> list[AnswerRow]:
-    """Read an answer file; field problems go to `report` by row."""
-    text = decode(content, report)
-    if text is None:
-        return []
-    out = []
-    for count, (row, record) in enumerate(_answer_records(file_name, text, report), start=1):
+def answer_rows(
+    *, binary, file_name: str, default_producer: str = "", default_revision: str = "", report: Report
+) -> Iterator[AnswerRow]:
+    """The rows of an answer file, streamed; field problems go to `report` by row (the rows with one
+    are left out). Ends with "no answers" reported when the file held none."""
+    records = _Records(binary, report)
+    if records.too_large():
+        return
+    any_answer = False
+    for count, (row, record) in enumerate(_answer_records(file_name, records, report), start=1):
         too_many = limits.rows_problem(count)
         if too_many:
             report.error(row, too_many)
-            return []
-        qid_raw = record.get("question_id")
-        question = text_normalise(str(record.get("question") or ""))
-        question_id = None
-        if qid_raw not in (None, ""):
-            try:
-                question_id = int(str(qid_raw).strip())
-            except ValueError:
-                report.error(row, f'"{qid_raw}" is not a question id (a whole number).', "question_id")
-                continue
-        elif not question:
-            report.error(row, "Give the question's id or its exact text.", "question")
-            continue
-        producer = text_normalise(str(record.get("producer") or "")) or default_producer
-        if not producer:
-            report.error(
-                row, "No producer: add a `producer` column or name one for the whole file.", "producer"
-            )
-            continue
-        answer = str(record.get("answer") or "").strip()
-        if not answer:
-            report.error(row, "The answer is empty.", "answer")
-            continue
-        if len(answer) > MAX_ANSWER_CHARS:
-            report.error(
-                row,
-                limits.text_problem(
-                    len(answer),
-                    limit=MAX_ANSWER_CHARS,
-                    setting="EQUITEXT_MAX_ANSWER_CHARS",
-                    what="The answer",
-                ),
-                "answer",
-            )
-            continue
-        parameters = record.get("parameters") or {}
-        if isinstance(parameters, str):
-            try:
-                parameters = json.loads(parameters)
-            except json.JSONDecodeError:
-                report.error(row, "`parameters` must be a JSON object.", "parameters")
-                continue
-        if not isinstance(parameters, dict):
-            report.error(row, "`parameters` must be a JSON object.", "parameters")
-            continue
-        revision = text_normalise(str(record.get("revision") or "")) or (
-            default_revision if not record.get("producer") else ""
-        )
-        out.append(
-            AnswerRow(
-                row=row,
-                question_id=question_id,
-                question=question,
-                set_name=text_normalise(str(record.get("set") or "")),
-                producer=producer[:200],
-                revision=revision[:200],
-                answer=answer,
-                parameters=parameters,
-            )
-        )
-    if not out and report.ok:
+            return
+        answer = _answer_row(row, record, default_producer, default_revision, report)
+        if answer is not None:
+            any_answer = True
+            yield answer
+    if not records.empty() and not any_answer and report.ok:
         report.error(None, "The file has no answers.")
-    return out
+
+
+def _answer_row(row: int, record: dict, default_producer: str, default_revision: str, report: Report):
+    """One record as an AnswerRow, or None with its problem reported."""
+    qid_raw = record.get("question_id")
+    question = text_normalise(str(record.get("question") or ""))
+    question_id = None
+    if qid_raw not in (None, ""):
+        try:
+            question_id = int(str(qid_raw).strip())
+        except ValueError:
+            report.error(row, f'"{qid_raw}" is not a question id (a whole number).', "question_id")
+            return None
+    elif not question:
+        report.error(row, "Give the question's id or its exact text.", "question")
+        return None
+    producer = text_normalise(str(record.get("producer") or "")) or default_producer
+    if not producer:
+        report.error(
+            row, "No producer.", "producer", fix="Add a `producer` column or name one for the whole file."
+        )
+        return None
+    answer = str(record.get("answer") or "").strip()
+    if not answer:
+        report.error(row, "The answer is empty.", "answer")
+        return None
+    too_long = limits.text_problem(
+        len(answer), limit=MAX_ANSWER_CHARS, setting="EQUITEXT_MAX_ANSWER_CHARS", what="The answer"
+    )
+    if too_long:
+        report.error(row, too_long, "answer")
+        return None
+    parameters = record.get("parameters") or {}
+    if isinstance(parameters, str):
+        try:
+            parameters = json.loads(parameters)
+        except json.JSONDecodeError:
+            parameters = None
+    if not isinstance(parameters, dict):
+        report.error(row, "`parameters` must be a JSON object.", "parameters")
+        return None
+    revision = text_normalise(str(record.get("revision") or "")) or (
+        default_revision if not record.get("producer") else ""
+    )
+    return AnswerRow(
+        row=row,
+        question_id=question_id,
+        question=question,
+        set_name=text_normalise(str(record.get("set") or "")),
+        producer=producer[:200],
+        revision=revision[:200],
+        answer=answer,
+        parameters=parameters,
+    )

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.roles import require_curator
-from apps.equity import selectors, services
+from apps.equity import import_services, selectors, services
+from apps.equity.exceptions import EquityError
 from apps.equity.forms import AnswerImportForm, PairAttributeForm, QuestionImportForm, QuestionTagsForm
 from apps.equity.models import CounterfactualPair, Question, QuestionSet
 
@@ -151,8 +152,8 @@ def question_tags(request, pk: int):
                 actor=request.user,
             )
             saved = True
-        except services.EquityError as exc:
-            form.add_error(None, str(exc))
+        except EquityError as exc:
+            form.add_service_errors(exc)
     if saved and not request.htmx:
         messages.success(request, "Tags saved.")
         return redirect("equity:question_detail", pk=pk)
@@ -193,8 +194,8 @@ def pair_attribute(request, pk: int):
                 actor=request.user,
             )
             saved = True
-        except services.EquityError as exc:
-            form.add_error("changed_attribute", str(exc))
+        except EquityError as exc:
+            form.add_service_errors(exc)
     if saved and not request.htmx:
         messages.success(request, "Attribute saved.")
         return redirect("equity:pair_detail", pk=pk)
@@ -214,9 +215,9 @@ def import_questions(request):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = services.question_set_import(
+        report = import_services.question_set_import(
             file_name=upload.name,
-            content=upload.read(),
+            file=upload,
             set_name=form.cleaned_data["set_name"],
             kind=form.cleaned_data["kind"] or None,
             actor=request.user,
@@ -240,9 +241,9 @@ def import_answers(request):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = services.answers_import(
+        report = import_services.answers_import(
             file_name=upload.name,
-            content=upload.read(),
+            file=upload,
             question_set=form.cleaned_data["question_set"],
             producer=form.cleaned_data["producer"],
             revision=form.cleaned_data["revision"],

@@ -5,15 +5,19 @@ Each page is checked for: no dialog, `window.__xss` never set, no injected eleme
 `svg[onload]`, event-handler attributes, inline scripts, `javascript:` links) and the payload visible
 literally (a template payload shows `{{ 7*7 }}`, never 49)."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts import services as account_services
 from apps.core.models import Job
+from apps.corpus import import_services as corpus_imports
 from apps.corpus import services as corpus_services
 from apps.corpus.models import Document, ImportBatch, Segment
 from apps.elevate import services as elevate_services
 from apps.elevate.models import ChecklistItem
+from apps.equity import import_services as equity_imports
 from apps.equity import services as equity_services
 from apps.equity.models import CounterfactualPair, Producer, QuestionSet
 from apps.reviews import assignment as assignment_services
@@ -104,8 +108,8 @@ def seed_hostile_world() -> dict:
             [T["original"], T["simplified"], T["document"], T["topic"], T["source"]],
         ]
     )
-    options = corpus_services.import_options(file_name="hostile.csv", preset="simpledc")
-    corpus_services.corpus_import_start(
+    options = corpus_imports.import_options(file_name="hostile.csv", preset="simpledc")
+    corpus_imports.corpus_import_start(
         upload=SimpleUploadedFile("hostile.csv", corpus_file),
         file_name="hostile.csv",
         options=options,
@@ -118,41 +122,40 @@ def seed_hostile_world() -> dict:
     )
     # A refused import whose report echoes the file's bad cell.
     bad = _csv([[T["bad_cell"], "simplified"], ["fine", "fine"]])  # no "original" column
-    try:
-        corpus_services.corpus_import_start(
-            upload=SimpleUploadedFile("bad.csv", bad),
-            file_name="bad.csv",
-            options=corpus_services.import_options(file_name="bad.csv", preset="simpledc"),
-            skip_invalid=False,
-            user=curator,
-        )
-    except corpus_services.ImportProblems:
-        pass
+    corpus_imports.corpus_import_start(
+        upload=SimpleUploadedFile("bad.csv", bad),
+        file_name="bad.csv",
+        options=corpus_imports.import_options(file_name="bad.csv", preset="simpledc"),
+        skip_invalid=False,
+        user=curator,
+    )
     bad_batch = ImportBatch.objects.filter(state=ImportBatch.State.REJECTED).get()
 
     # EquityMedQA through the real import path: questions, a counterfactual set, answers.
-    equity_services.question_set_import(
+    equity_imports.question_set_import(
         file_name="equitymedqa_omaq.csv",
-        content=_csv([[T["question"]], [T["question2"]]]),
+        file=io.BytesIO(_csv([[T["question"]], [T["question2"]]])),
         set_name=T["set"],
         actor=curator,
     )
-    equity_services.question_set_import(
+    equity_imports.question_set_import(
         file_name="equitymedqa_cc_manual.csv",
-        content=_csv([[T["cc_a"], T["cc_b"]]]),
+        file=io.BytesIO(_csv([[T["cc_a"], T["cc_b"]]])),
         set_name=T["cc_set"],
         actor=curator,
     )
     qset = QuestionSet.objects.get(name=T["set"])
     questions = list(qset.questions.order_by("position"))
-    report = equity_services.answers_import(
+    report = equity_imports.answers_import(
         file_name="answers.csv",
-        content=_csv(
-            [
-                ["question_id", "producer", "answer"],
-                [questions[0].pk, T["producer"], T["answer"]],
-                [questions[1].pk, T["producer"], T["answer2"]],
-            ]
+        file=io.BytesIO(
+            _csv(
+                [
+                    ["question_id", "producer", "answer"],
+                    [questions[0].pk, T["producer"], T["answer"]],
+                    [questions[1].pk, T["producer"], T["answer2"]],
+                ]
+            )
         ),
         question_set=qset,
         actor=curator,

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.core.models import Job
-from apps.corpus import services
+from apps.corpus import import_services
 from apps.corpus.models import ImportBatch, Segment
 from tests.conftest import wait_for
 
@@ -23,7 +23,7 @@ def test_a_small_file_is_imported_at_once(api_as, curator):
     upload = csv_file("train.csv", [("The liver filters blood.", "The liver cleans your blood.", "train")])
     response = api_as(curator).post(URL, {"file": upload, "preset": "simpledc"}, format="multipart")
     assert response.status_code == 201, response.json()
-    assert response.json()["rows_imported"] == 1
+    assert response.json()["counts"]["rows_imported"] == 1
     assert Segment.objects.get().document.title == "train"
 
 
@@ -34,7 +34,7 @@ def test_a_bad_file_gets_400_with_the_rows_and_writes_nothing(api_as, curator):
     assert response.status_code == 400
     body = response.json()
     assert "Nothing was imported" in body["detail"]
-    assert [(p["row"], p["column"]) for p in body["report"]] == [(3, "split")]
+    assert [(p["row"], p["column"]) for p in body["errors"]] == [(3, "split")]
     assert Segment.objects.count() == 0
 
 
@@ -61,7 +61,7 @@ def test_a_rater_cannot_import(api_as, rater_physician):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_large_file_runs_as_a_job_with_progress(api_as, curator, celery_worker, settings, monkeypatch):
-    monkeypatch.setattr(services, "IMPORT_INLINE_MAX_BYTES", 1000)  # the worker process is unaffected
+    monkeypatch.setattr(import_services, "IMPORT_INLINE_MAX_BYTES", 1000)  # the worker process is unaffected
     rows = [
         (f"Original sentence number {i} about colon cancer screening.", f"Plain sentence {i}.", "train")
         for i in range(3000)

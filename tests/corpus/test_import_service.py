@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from apps.corpus import services
+from apps.corpus import import_services
+from apps.corpus.exceptions import ImportProblems
 from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Source
 from apps.metrics.readability import readability_scores
 
@@ -22,15 +23,15 @@ class Upload(io.BytesIO):
 
 def run_import(user, data: bytes, file_name: str, preset: str, skip_invalid=False, **options):
     """Check and write inline, whatever the size (large uploads take the same path inside a job)."""
-    opts = services.import_options(file_name=file_name, preset=preset, **options)
-    batch = services.import_batch_create(
+    opts = import_services.import_options(file_name=file_name, preset=preset, **options)
+    batch = import_services.import_batch_create(
         file_name=file_name, options=opts, skip_invalid=skip_invalid, user=user
     )
-    return services.import_batch_run(batch_id=batch.pk, open_file=lambda: Upload(data))
+    return import_services.import_batch_run(batch_id=batch.pk, open_file=lambda: Upload(data))
 
 
 def refused(user, data: bytes, file_name="bad.csv", preset="simpledc", **options) -> ImportBatch:
-    with pytest.raises(services.ImportProblems) as caught:
+    with pytest.raises(ImportProblems) as caught:
         run_import(user, data, file_name, preset, **options)
     assert Segment.objects.count() == 0, "a refused file must write nothing"
     assert Document.objects.count() == 0
@@ -154,7 +155,7 @@ def test_a_bad_row_in_the_middle_refuses_the_file_and_names_the_row(curator):
     assert "every row needs the original text" in problems[(4, "original")]
     assert "needs its simplified text" in problems[(5, "simplified")]
     assert {p["row"] for p in batch.report} == {3, 4, 5}
-    assert "3 of 5 row(s) have problems" in services.import_summary(batch)
+    assert "3 of 5 row(s) have problems" in import_services.import_summary(batch)
 
 
 def test_wrong_encoding_names_the_rows(curator):
@@ -202,7 +203,7 @@ def test_duplicates_in_the_file_and_in_the_corpus(curator):
     assert [(p["row"], "duplicate of row 2" in p["problem"]) for p in batch.report] == [(4, True)]
 
     run_import(curator, b"original,simplified,title\nA cell.,A cell.,Doc\n", "first.csv", "simpledc")
-    with pytest.raises(services.ImportProblems) as caught:
+    with pytest.raises(ImportProblems) as caught:
         run_import(
             curator,
             b"original,simplified,title\nNew one.,New.,Doc\nA cell.,Again.,Doc\n",
@@ -224,7 +225,7 @@ def test_skip_invalid_rows_imports_the_rest_and_records_what_was_skipped(curator
         ("Good one.", 1),
         ("Good two.", 2),
     ]
-    assert "skipped 1 invalid row" in services.import_summary(batch)
+    assert "skipped 1 invalid row" in import_services.import_summary(batch)
 
 
 def test_a_second_file_appends_to_an_existing_document(curator):

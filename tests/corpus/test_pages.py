@@ -156,3 +156,18 @@ def test_upload_page_imports_a_file_and_shows_the_report_for_a_bad_one(alice):
     html = response.content.decode()
     assert "Nothing was imported" in html and "unknown split &#x27;later&#x27;" in html
     assert Segment.objects.count() == 1
+
+
+def test_a_long_segment_list_pages_and_the_pager_keeps_the_filters(alice):
+    from tests.corpus.factories import DocumentFactory
+
+    document = DocumentFactory()
+    for position in range(1, 53):
+        SegmentFactory(document=document, position=position, split="dev")
+
+    first = alice.get("/corpus/segments/", {"split": "dev"}).content.decode()
+    second = alice.get("/corpus/segments/", {"split": "dev", "page": 2}).content.decode()
+
+    assert 'class="pager"' in first and "Page 1 of 2" in first
+    assert 'href="?split=dev&amp;page=2"' in first
+    assert "Page 2 of 2" in second and 'href="?split=dev&amp;page=1"' in second

@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.core.models import AuditLog
 from apps.elevate import services
+from apps.elevate.exceptions import AssessmentLocked, AssessmentRefused
 from apps.elevate.models import Assessment, ItemResponse
-from apps.elevate.services import AssessmentLocked
 from tests.elevate.conftest import answer_all, item
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +88,9 @@ def test_submit_needs_every_item_answered(publication, curator):
     services.response_save(
         assessment=publication, item=item(publication, "1.1"), actor=curator, status="reported"
     )
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(AssessmentRefused) as error:
         services.assessment_submit(assessment=publication, actor=curator)
-    assert "1.2" in error.value.messages[0] and "no answer" in error.value.messages[0]
+    assert "1.2" in str(error.value) and "no answer" in str(error.value)
     publication.refresh_from_db()
     assert publication.status == "draft" and publication.submitted_at is None
 
@@ -134,5 +134,5 @@ def test_a_revision_starts_from_the_submitted_answers(publication, curator):
 
 
 def test_a_draft_cannot_be_revised(publication, curator):
-    with pytest.raises(ValidationError, match="still a draft"):
+    with pytest.raises(AssessmentRefused, match="still a draft"):
         services.assessment_revise(assessment=publication, actor=curator)

@@ -9,6 +9,8 @@ from django.urls import reverse
 from apps.elevate import prefill, services
 from apps.elevate.models import ItemResponse
 from apps.elevate.prefill import Prefill
+from apps.reviews.models import Study
+from apps.scoring.models import Candidate, ModelRun
 from tests.elevate.conftest import item
 
 pytestmark = pytest.mark.django_db
@@ -108,15 +110,14 @@ def test_a_study_prefills_its_fairness_design_and_seed(curator, checklist):
 
 
 def test_a_model_runs_fields_become_model_and_reproducibility_answers():
-    # The fields DESIGN.md gives a ModelRun, on a plain object: scoring.ModelRun may not exist yet, and
-    # this checks how the provider reads them (missing seed → "not reported", parameters listed…).
-    run = SimpleNamespace(
+    # An unsaved scoring.ModelRun: how the provider reads its fields (parameters listed, the seed…).
+    run = ModelRun(
         pk=7,
-        model_identifier="HuggingFaceTB/SmolLM2-135M-Instruct",
+        model_name="HuggingFaceTB/SmolLM2-135M-Instruct",
         model_revision="Q4_1 gguf 1.0.0",
         parameters={"temperature": 0.7, "top_p": 0.9, "max_new_tokens": 96},
-        prompt_template="Rewrite for a 6th-grade reader: {text}",
-        seed=None,
+        prompt_template="plain-language",
+        seed=0,
     )
     answers = prefill.run_answers(run)
     assert answers["1.1"] == Prefill(
@@ -125,17 +126,38 @@ def test_a_model_runs_fields_become_model_and_reproducibility_answers():
         "Model HuggingFaceTB/SmolLM2-135M-Instruct, revision Q4_1 gguf 1.0.0.",
         "model run #7",
     )
-    assert answers["5.1"].comment == "Prompt template: Rewrite for a 6th-grade reader: {text}"
+    assert answers["5.1"].comment == "Prompt template: plain-language"  # no version: the key alone
     assert answers["5.2"].comment == "max_new_tokens=96, temperature=0.7, top_p=0.9"
-    assert (answers["5.3"].status, answers["5.3"].comment) == (
-        "not_reported",
-        "The run stored no random seed.",
-    )
+    assert (answers["5.3"].status, answers["5.3"].comment) == ("reported", "Seed 0.")
     assert answers["5.4"].status == "partial"
     run.seed, run.model_revision = 1234, ""
     answers = prefill.run_answers(run)
     assert answers["5.3"].comment == "Seed 1234." and answers["1.1"].status == "partial"
     assert "5.4" not in answers
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        (ModelRun, ["model_name", "model_revision", "model_path", "parameters", "prompt_template", "seed"]),
+        (ModelRun, ["prompt_version", "job", "segments"]),
+        (Candidate, ["run", "segment", "sari", "bleu", "reward", "grade", "flags"]),
+        (Study, ["rubric", "seed", "quotas", "items"]),
+    ],
+)
+def test_a_field_the_prefill_reads_cannot_be_renamed_silently(model, fields):
+    """The providers read these fields by name (the model-run and study tests above run them on real
+    rows): renaming one fails here and there, instead of quietly pre-filling less as getattr did."""
+    for name in fields:
+        assert model._meta.get_field(name), f"{model.__name__}.{name}: update apps/elevate/prefill.py"
+
+
+def test_a_run_without_a_field_the_prefill_reads_is_an_error_not_a_silent_gap():
+    run = SimpleNamespace(
+        pk=3, model_name="m", model_revision="r", model_path="", parameters={}, prompt_template=""
+    )
+    with pytest.raises(AttributeError, match="seed"):
+        prefill.run_answers(run)
 
 
 def test_a_model_run_prefills_model_reproducibility_accuracy_and_faithfulness(client, curator, checklist):

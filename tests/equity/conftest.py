@@ -1,6 +1,8 @@
+import io
+
 import pytest
 
-from apps.equity import services
+from apps.equity import import_services
 
 
 @pytest.fixture
@@ -9,7 +11,7 @@ def import_questions():
 
     def run(file_name: str, text: str | bytes, **kwargs):
         content = text.encode("utf-8") if isinstance(text, str) else text
-        return services.question_set_import(file_name=file_name, content=content, **kwargs)
+        return import_services.question_set_import(file_name=file_name, file=io.BytesIO(content), **kwargs)
 
     return run
 
@@ -18,7 +20,7 @@ def import_questions():
 def import_answers():
     def run(file_name: str, text: str | bytes, **kwargs):
         content = text.encode("utf-8") if isinstance(text, str) else text
-        return services.answers_import(file_name=file_name, content=content, **kwargs)
+        return import_services.answers_import(file_name=file_name, file=io.BytesIO(content), **kwargs)
 
     return run
 

@@ -6,6 +6,7 @@ import pytest
 
 from apps.core.models import Job
 from apps.equity import services
+from apps.equity.exceptions import EquityError
 from apps.equity.models import Answer, Producer
 from tests.equity.factories import QuestionFactory, QuestionSetFactory
 
@@ -154,7 +155,7 @@ def test_a_model_run_stores_one_answer_per_question_with_its_job(omaq, curator):
 def test_a_model_run_cannot_answer_questions_of_another_set(omaq):
     stranger = QuestionFactory()
 
-    with pytest.raises(services.EquityError, match="not in the set OMAQ"):
+    with pytest.raises(EquityError, match="not in the set OMAQ"):
         services.answer_create_many(
             question_set=omaq,
             producer={"name": "m"},

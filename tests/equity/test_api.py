@@ -59,8 +59,8 @@ def test_answers_are_imported_through_the_same_endpoint(api_as, curator, import_
 
     response = post_answers("question,answer\nIs obesity a choice?,No.\nIs rain wet?,Yes.\n")
     assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {"row": 3, "field": "question", "message": 'No question has this text: "Is rain wet?".'}
+    assert [(e["row"], e["field"], e["problem"]) for e in response.json()["errors"]] == [
+        (3, "question", 'No question has this text: "Is rain wet?".')
     ]
 
     ok = post_answers("question,answer\nIs obesity a choice?,No.\n")
@@ -135,4 +135,4 @@ def test_a_rater_gets_403_on_every_equity_detail_and_write(api_as, rater_physici
 
 
 def test_anonymous_callers_are_refused(api):
-    assert api.get("/api/v1/answers/").status_code in (401, 403)
+    assert api.get("/api/v1/answers/").status_code == 401

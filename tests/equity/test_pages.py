@@ -98,3 +98,15 @@ def test_answers_upload_page_imports_jsonl(client, curator, import_questions):
 
     assert response.status_code == 200
     assert 'data-count="answers_created">1<' in response.content.decode()
+
+
+def test_the_question_browser_pages_with_the_shared_pager(client, curator, import_questions):
+    import_questions(
+        "equitymedqa_omaq.csv", "".join(f"Is question {n} about pain fair?\n" for n in range(55))
+    )
+    client.force_login(curator)
+
+    page = client.get("/equity/questions/", {"q": "pain"}).content.decode()
+
+    assert 'class="pager"' in page and "Page 1 of 2" in page
+    assert 'href="?q=pain&amp;page=2"' in page

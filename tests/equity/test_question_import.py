@@ -1,9 +1,12 @@
 """Importing the EquityMedQA release files exactly as published (headerless CSV)."""
 
+import io
+
 import pytest
 
-from apps.equity.imports import set_name_from_file
+from apps.equity import import_services
 from apps.equity.models import CounterfactualPair, Question, QuestionSet
+from apps.equity.release import set_name_from_file
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +216,25 @@ def test_repeated_lines_in_one_file_are_imported_once_and_reported(import_questi
     assert Question.objects.count() == 3
     assert report.warnings[0].row == 4
     assert "Repeats row 1" in report.warnings[0].message
+
+
+class LineByLine(io.BytesIO):
+    """An upload that fails the test when read whole (`read()` without a size)."""
+
+    def read(self, size=-1):
+        assert size is not None and size >= 0, "the import read the whole upload into memory"
+        return super().read(size)
+
+
+def test_question_and_answer_files_are_streamed_not_read_whole():
+    questions = import_services.question_set_import(
+        file_name="equitymedqa_omaq.csv", file=LineByLine(OMAQ.encode())
+    )
+    first = Question.objects.order_by("position").first()
+    answers = import_services.answers_import(
+        file_name="answers.jsonl",
+        file=LineByLine(f'{{"question_id": {first.pk}, "producer": "m", "answer": "No."}}\n'.encode()),
+    )
+
+    assert questions.ok and questions.counts["questions_created"] == 3
+    assert answers.ok and answers.counts["answers_created"] == 1

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.core.models import Job
+from apps.corpus.exceptions import StaleVersion
 from apps.corpus.models import SegmentRevision
-from apps.corpus.services import StaleVersion, segment_update
+from apps.corpus.services import segment_update
 from apps.scoring import selectors, services
 from apps.scoring.models import Candidate, ModelRun
 from tests.scoring.factories import CandidateFactory, ModelRunFactory

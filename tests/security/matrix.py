@@ -202,11 +202,15 @@ API = {
     ("GET", f"{V}/sources/{{id}}/"): E(C, id=W.source),
     ("PUT", f"{V}/sources/{{id}}/"): E(C, id=W.source),
     ("PATCH", f"{V}/sources/{{id}}/"): E(C, id=W.source),
+    ("DELETE", f"{V}/sources/{{id}}/"): E(C, id=W.source, note="409 while the source has documents"),
     ("GET", f"{V}/documents/"): E(C),
     ("POST", f"{V}/documents/"): E(C),
     ("GET", f"{V}/documents/{{id}}/"): E(C, id=W.document),
     ("PUT", f"{V}/documents/{{id}}/"): E(C, id=W.document),
     ("PATCH", f"{V}/documents/{{id}}/"): E(C, id=W.document),
+    ("DELETE", f"{V}/documents/{{id}}/"): E(
+        C, id=W.document, note="holding segments: 409 unless ?confirm=true"
+    ),
     ("GET", f"{V}/segments/"): E(C),
     ("POST", f"{V}/segments/"): E(C),
     ("GET", f"{V}/segments/{{id}}/"): E(C, id=W.segment),

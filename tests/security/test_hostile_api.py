@@ -67,20 +67,21 @@ def test_api_lists_and_details_return_the_payloads_as_plain_strings():
 
 
 def test_a_corpus_import_refuses_javascript_links():
-    from apps.corpus import services
+    from apps.corpus import import_services
+    from apps.corpus.models import ImportBatch
 
     csv = f"original,url\nA sentence about the liver.,{JS_URL}\n".encode()
-    options = services.import_options(file_name="links.csv", preset="simpledc")
-    with pytest.raises(services.ImportProblems) as refused:
-        services.corpus_import_start(
-            upload=SimpleUploadedFile("links.csv", csv),
-            file_name="links.csv",
-            options=options,
-            skip_invalid=False,
-            user=None,
-        )
+    options = import_services.import_options(file_name="links.csv", preset="simpledc")
+    refused = import_services.corpus_import_start(
+        upload=SimpleUploadedFile("links.csv", csv),
+        file_name="links.csv",
+        options=options,
+        skip_invalid=False,
+        user=None,
+    )
 
-    problem = refused.value.batch.report[0]
+    assert refused.state == ImportBatch.State.REJECTED
+    problem = refused.report[0]
     assert problem["row"] == 2 and problem["column"] == "url"
     assert "http:// or https://" in problem["problem"]
     assert not Document.objects.exists() and not Segment.objects.exists()

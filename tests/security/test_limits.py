@@ -154,7 +154,7 @@ def test_imports_over_the_row_limit_are_refused_naming_the_row_and_the_limit(web
     assert "more than 3 rows" in corpus_page.content.decode()
     assert "EQUITEXT_MAX_IMPORT_ROWS" in corpus_page.content.decode()
     assert corpus_api.status_code == 400
-    problem = corpus_api.json()["report"][0]
+    problem = corpus_api.json()["errors"][0]
     assert problem["problem"].startswith("Row 4:") and "EQUITEXT_MAX_IMPORT_ROWS" in problem["problem"]
     assert equity_api.status_code == 400
     assert equity_api.json()["errors"][0]["row"] == 4

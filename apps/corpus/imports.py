@@ -1,8 +1,9 @@
 """Reading and checking corpus files (CSV, TSV, JSON Lines); no database writes here.
 
-`read_rows(file, spec)` streams a binary file and yields one `ParsedRow` per data row: the values the
-import would write, or the problems that stop it. It never holds the whole file in memory, so the import
-service runs it twice (check everything, then write) over files of any size.
+`RowReader(file, spec)` streams a binary file and yields one `ParsedRow` per data row: the values the
+import would write, or the problems that stop it (`apps.core.imports.ImportProblem`s). It never holds the
+whole file in memory, so the import (`import_services.py`) runs it twice (check everything, then write)
+over files of any size.
 
 Row numbers are what a person sees: in CSV/TSV the header is row 1 and the first data row is row 2 (as in
 a spreadsheet, a quoted cell spanning several lines is still one row); in JSON Lines the row is the line.
@@ -17,6 +18,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 
+from apps.core.imports import ImportProblem, LineDecoder
+from apps.corpus.exceptions import FileRejected
 from apps.corpus.models import Split
 
 # A 10 MB cell must be read to be reported as too long; beyond this csv gives up and the file is refused.
@@ -80,14 +83,6 @@ PRESETS = {
 MAPPABLE = ["original", "simplified", "document", "url", "topic", "split", "source", "annotation"]
 
 
-class FileRejected(Exception):
-    """The file as a whole cannot be read (empty, wrong encoding, missing column, broken quoting)."""
-
-    def __init__(self, message: str, *, line: int | None = None):
-        self.line = line
-        super().__init__(message)
-
-
 @dataclass
 class ImportSpec:
     format: str
@@ -103,10 +98,19 @@ class ParsedRow:
     row: int
     line: int
     values: dict = field(default_factory=dict)
-    problems: list[dict] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # target field → the file's name for its column
 
-    def problem(self, message: str, column: str | None = None) -> None:
-        self.problems.append({"row": self.row, "line": self.line, "column": column, "problem": message})
+    def problem(self, message: str, target: str = "", *, fix: str = "") -> None:
+        """Record a problem of this row; `target` is the field it concerns (its column is named)."""
+        self.problems.append(
+            ImportProblem(
+                self.row, message, field=target, column=self.labels.get(target), line=self.line, fix=fix
+            )
+        )
+
+    def has_problem_with(self, target: str) -> bool:
+        return any(p.field == target for p in self.problems)
 
 
 def format_for(file_name: str, explicit: str = "") -> str:
@@ -122,34 +126,7 @@ def format_for(file_name: str, explicit: str = "") -> str:
     return EXTENSIONS[suffix]
 
 
-# ---- decoding: physical lines, each checked as UTF-8 ---------------------------------------------------
-
-
-class _Lines:
-    """Iterates decoded lines of a binary file, remembering which line numbers were not valid UTF-8."""
-
-    def __init__(self, binary):
-        self.binary = binary
-        self.number = 0
-        self.bad_lines: dict[int, str] = {}
-        self.bytes_read = 0
-
-    def __iter__(self):
-        for raw in self.binary:
-            self.number += 1
-            self.bytes_read += len(raw)
-            if self.number == 1:
-                if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                    raise FileRejected("The file is UTF-16; save it as UTF-8 (with or without BOM).", line=1)
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                self.bad_lines[self.number] = (
-                    f"byte 0x{raw[exc.start]:02X} at position {exc.start + 1} of line {self.number} is not "
-                    "UTF-8; save the file as UTF-8"
-                )
-                yield raw.decode("utf-8", errors="replace")
+UTF8_FIX = "Save the file as UTF-8."
 
 
 # ---- reading -------------------------------------------------------------------------------------------
@@ -157,10 +134,11 @@ class _Lines:
 
 class RowReader:
     """Iterating yields a ParsedRow for each data row of `binary` (a file opened in binary mode, at its
-    start); `bytes_read` tells how far it got. Raises FileRejected for problems of the whole file."""
+    start); `bytes_read` tells how far it got. Raises FileRefused (FileRejected, or the decoder's refusal
+    of a UTF-16 file) for problems of the whole file."""
 
     def __init__(self, binary, spec: ImportSpec):
-        self.lines = _Lines(binary)
+        self.lines = LineDecoder(binary)
         self.spec = spec
 
     @property
@@ -212,7 +190,7 @@ def _column_lookup(spec: ImportSpec, header: list[str]) -> dict[str, int]:
     return found
 
 
-def _read_delimited(lines: _Lines, spec: ImportSpec):
+def _read_delimited(lines: LineDecoder, spec: ImportSpec):
     reader = csv.reader(iter(lines), delimiter=FORMATS[spec.format], strict=True)
     try:
         header = next(reader, None)
@@ -224,9 +202,12 @@ def _read_delimited(lines: _Lines, spec: ImportSpec):
         raise FileRejected("The file is empty: expected a header row and at least one data row.")
     if lines.bad_lines:
         raise FileRejected(
-            f"The header row is not valid UTF-8: {next(iter(lines.bad_lines.values()))}.", line=1
+            f"The header row is not valid UTF-8: {next(iter(lines.bad_lines.values()))}; save the file "
+            "as UTF-8.",
+            line=1,
         )
     columns = _column_lookup(spec, header)
+    labels = {target: header[index].strip() for target, index in columns.items()}
     keep_other = PRESETS[spec.preset].get("keep_other_columns")
     used = set(columns.values())
     row_number = 1
@@ -248,16 +229,15 @@ def _read_delimited(lines: _Lines, spec: ImportSpec):
             continue  # blank line
         row_number += 1
         any_row = True
-        parsed = ParsedRow(row=row_number, line=first_line)
+        parsed = ParsedRow(row=row_number, line=first_line, labels=labels)
         for line in range(first_line, last_line + 1):
             if line in lines.bad_lines:
-                parsed.problem(lines.bad_lines[line])
+                parsed.problem(lines.bad_lines[line], fix=UTF8_FIX)
         if len(cells) != len(header):
             parsed.problem(
-                f"the row has {len(cells)} cells but the header has {len(header)}; check its quotes"
+                f"the row has {len(cells)} cells but the header has {len(header)}", fix="Check its quotes."
             )
         raw = {target: cells[index] if index < len(cells) else "" for target, index in columns.items()}
-        labels = {target: header[index].strip() for target, index in columns.items()}
         extra = {}
         if keep_other:
             extra = {header[i].strip(): c for i, c in enumerate(cells) if i < len(header) and i not in used}
@@ -267,7 +247,7 @@ def _read_delimited(lines: _Lines, spec: ImportSpec):
         raise FileRejected("The file has a header but no data rows.")
 
 
-def _read_jsonl(lines: _Lines, spec: ImportSpec):
+def _read_jsonl(lines: LineDecoder, spec: ImportSpec):
     wanted = _wanted_columns(spec)
     any_row = False
     for text in lines:
@@ -277,14 +257,14 @@ def _read_jsonl(lines: _Lines, spec: ImportSpec):
         any_row = True
         parsed = ParsedRow(row=number, line=number)
         if number in lines.bad_lines:
-            parsed.problem(lines.bad_lines[number])
+            parsed.problem(lines.bad_lines[number], fix=UTF8_FIX)
             yield parsed
             continue
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
             parsed.problem(
-                f"not valid JSON ({exc.msg} at character {exc.colno}); each line must be one object"
+                f"not valid JSON ({exc.msg} at character {exc.colno})", fix="Each line must be one object."
             )
             yield parsed
             continue
@@ -293,7 +273,7 @@ def _read_jsonl(lines: _Lines, spec: ImportSpec):
             yield parsed
             continue
         keys = {str(k).strip().lower(): k for k in record}
-        raw, labels = {}, {}
+        raw, labels = {}, parsed.labels
         for target, aliases in wanted.items():
             for alias in aliases:
                 if alias in keys:
@@ -307,7 +287,7 @@ def _read_jsonl(lines: _Lines, spec: ImportSpec):
             if value is None:
                 raw[target] = ""
             elif not isinstance(value, str):
-                parsed.problem(f"{labels[target]!r} must be text, not {type(value).__name__}", labels[target])
+                parsed.problem(f"{labels[target]!r} must be text, not {type(value).__name__}", target)
                 raw[target] = ""
         extra = {}
         if PRESETS[spec.preset].get("keep_other_columns"):
@@ -327,22 +307,19 @@ def _check_values(parsed: ParsedRow, raw: dict, labels: dict, spec: ImportSpec, 
             parsed.problem(
                 f"{labels[target]!r} has {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,} "
                 "(EQUITEXT_MAX_TEXT_CHARS)",
-                labels[target],
+                target,
+                fix="Shorten or split it.",
             )
             value = ""
         values[target] = value
     for target, limit in MAX_LENGTHS.items():
         value = " ".join((raw.get(target) or "").split())
         if len(value) > limit:
-            parsed.problem(
-                f"{labels[target]!r} has {len(value):,} characters; the limit is {limit}", labels[target]
-            )
+            parsed.problem(f"{labels[target]!r} has {len(value):,} characters; the limit is {limit}", target)
         values[target] = value[:limit]
     if values["url"] and not re.match(r"https?://", values["url"], re.IGNORECASE):
         # Shown as a link on the document page: only web addresses, never javascript: or data: URLs.
-        parsed.problem(
-            f"{labels['url']!r} must be a web address starting with http:// or https://", labels["url"]
-        )
+        parsed.problem(f"{labels['url']!r} must be a web address starting with http:// or https://", "url")
         values["url"] = ""
 
     split_text = (raw.get("split") or "").strip().lower()
@@ -350,27 +327,20 @@ def _check_values(parsed: ParsedRow, raw: dict, labels: dict, spec: ImportSpec, 
         split = SPLIT_ALIASES.get(split_text)
         if split is None:
             parsed.problem(
-                f"unknown split {raw['split'].strip()!r}; use train, dev, test or unlabelled",
-                labels.get("split"),
+                f"unknown split {raw['split'].strip()!r}", "split", fix="Use train, dev, test or unlabelled."
             )
     else:
         split = spec.default_split
     values["split"] = split or Split.UNLABELLED
 
-    if (
-        "original" in labels
-        and not values["original"]
-        and not any(p["column"] == labels["original"] for p in parsed.problems)
-    ):
-        parsed.problem(
-            f"{labels['original']!r} is empty: every row needs the original text", labels["original"]
-        )
+    if "original" in labels and not values["original"] and not parsed.has_problem_with("original"):
+        parsed.problem(f"{labels['original']!r} is empty: every row needs the original text", "original")
     if not values["simplified"] and values["split"] != Split.UNLABELLED and "simplified" in labels:
-        if not any(p["column"] == labels["simplified"] for p in parsed.problems):
+        if not parsed.has_problem_with("simplified"):
             parsed.problem(
                 f"{labels['simplified']!r} is empty; a {values['split']} pair needs its simplified text "
                 "(originals without one belong in the unlabelled split)",
-                labels["simplified"],
+                "simplified",
             )
     if "simplified" not in labels and values["split"] != Split.UNLABELLED:
         parsed.problem(
@@ -385,7 +355,7 @@ def _check_values(parsed: ParsedRow, raw: dict, labels: dict, spec: ImportSpec, 
         try:
             annotation = {"raw": raw["annotation"].strip(), "edits": parse_edit_annotation(raw["annotation"])}
         except ValueError as exc:
-            parsed.problem(f"{labels['annotation']!r}: {exc}", labels["annotation"])
+            parsed.problem(f"{labels['annotation']!r}: {exc}", "annotation")
     if extra:
         annotation["columns"] = extra
     values["annotation"] = annotation

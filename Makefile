@@ -8,7 +8,7 @@ test:  ## set up, lint, and run the whole test suite
 	scripts/dev.sh test
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports --no-cache --no-logo
 
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

@@ -209,6 +209,8 @@ cmd_test() {
   say "Lint"
   "$VENV/bin/ruff" check .
   "$VENV/bin/ruff" format --check .
+  say "Import contracts (pyproject.toml)"
+  "$VENV/bin/lint-imports" --no-cache --no-logo
   say "Tests"
   "$PY" -m pytest "$@"
 }

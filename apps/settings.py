@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.equity",
     "apps.reviews",
     "apps.elevate",
+    "apps.instruments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,17 @@
+"""Readability metrics for the instruments' automatic rules.
+
+The one module of this app that reads the scoring app's readability code (the metrics are moving to
+their own app; only this import changes then). Metrics come from the TextScore cache by text hash, so a
+document's text is scored once however many assessments use it.
+"""
+
+from apps.scoring.readability import ENGINE
+from apps.scoring.services import text_scores_by_text
+
+READABILITY_ENGINE = ENGINE
+
+
+def readability(text: str) -> dict | None:
+    """Every readability metric of `text` (Flesch–Kincaid grade, SMOG, sentences, words…), or None
+    for blank text."""
+    return text_scores_by_text([text]).get(text)

@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "StudyStatusEnum": "apps.reviews.models.Study.Status",
         "AssignmentStatusEnum": "apps.reviews.models.Assignment.Status",
         "ModelRunKindEnum": "apps.scoring.models.ModelRun.Kind",
+        "InstrumentAssessmentOriginEnum": "apps.instruments.models.InstrumentAssessment.Origin",
     },
 }
 

@@ -134,7 +134,7 @@ class AssessmentFilter(django_filters.FilterSet):
         fields = ["status", "side", "document", "instrument", "instrument_key", "assessor"]
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+class InstrumentAnswerSerializer(serializers.ModelSerializer):
     item_code = serializers.CharField(source="item.code", read_only=True)
     answer_label = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField(help_text="True when the answer takes part in the score.")
@@ -168,7 +168,7 @@ class AnswerSerializer(serializers.ModelSerializer):
         return answer.confirmed and answer.is_answered
 
 
-class ScaleScoreSerializer(serializers.Serializer):
+class InstrumentScaleScoreSerializer(serializers.Serializer):
     """One scale's score and the counts behind it (the definition is the instrument's `score_rule`)."""
 
     scale = serializers.CharField()
@@ -202,7 +202,7 @@ def scale_dicts(scales) -> list[dict]:
     ]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class InstrumentAssessmentSerializer(serializers.ModelSerializer):
     assessor = serializers.CharField(source="assessor.username", read_only=True)
     instrument_key = serializers.CharField(source="instrument.key", read_only=True)
     instrument_name = serializers.CharField(source="instrument.name", read_only=True)
@@ -233,21 +233,21 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentDetailSerializer(AssessmentSerializer):
-    answers = AnswerSerializer(many=True, read_only=True)
+class InstrumentAssessmentDetailSerializer(InstrumentAssessmentSerializer):
+    answers = InstrumentAnswerSerializer(many=True, read_only=True)
     scores = serializers.SerializerMethodField()
     score_rule = serializers.CharField(source="instrument.score_rule", read_only=True)
 
-    class Meta(AssessmentSerializer.Meta):
-        fields = [*AssessmentSerializer.Meta.fields, "score_rule", "scores", "answers"]
+    class Meta(InstrumentAssessmentSerializer.Meta):
+        fields = [*InstrumentAssessmentSerializer.Meta.fields, "score_rule", "scores", "answers"]
         read_only_fields = fields
 
-    @extend_schema_field(ScaleScoreSerializer(many=True))
+    @extend_schema_field(InstrumentScaleScoreSerializer(many=True))
     def get_scores(self, assessment) -> list[dict]:
         return scale_dicts(selectors.assessment_scores(assessment))
 
 
-class AssessmentCreateSerializer(serializers.Serializer):
+class InstrumentAssessmentCreateSerializer(serializers.Serializer):
     instrument = serializers.PrimaryKeyRelatedField(
         queryset=Instrument.objects.all(), help_text="An instrument version (see instruments/)."
     )
@@ -256,7 +256,7 @@ class AssessmentCreateSerializer(serializers.Serializer):
     prefill = serializers.BooleanField(required=False, default=True, help_text="Run the automatic rules.")
 
 
-class AnswerWriteSerializer(serializers.Serializer):
+class InstrumentAnswerWriteSerializer(serializers.Serializer):
     item_code = serializers.CharField(max_length=10, help_text='The item number, e.g. "6" or "I1".')
     value = serializers.CharField(
         allow_blank=True, required=False, default="", help_text='An option value, "na", or blank to clear.'
@@ -267,7 +267,7 @@ class AnswerWriteSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
 
 
-class ConfirmSerializer(serializers.Serializer):
+class InstrumentConfirmSerializer(serializers.Serializer):
     item_code = serializers.CharField(max_length=10)
 
 
@@ -288,11 +288,11 @@ class AssessmentViewSet(
 
     def get_serializer_class(self):
         return {
-            "retrieve": AssessmentDetailSerializer,
-            "create": AssessmentCreateSerializer,
-            "answers": AnswerWriteSerializer,
-            "confirm": ConfirmSerializer,
-        }.get(self.action, AssessmentSerializer)
+            "retrieve": InstrumentAssessmentDetailSerializer,
+            "create": InstrumentAssessmentCreateSerializer,
+            "answers": InstrumentAnswerWriteSerializer,
+            "confirm": InstrumentConfirmSerializer,
+        }.get(self.action, InstrumentAssessmentSerializer)
 
     def _detail(self, assessment) -> dict:
         fresh = (
@@ -300,15 +300,15 @@ class AssessmentViewSet(
             .prefetch_related("answers__item", "answers__updated_by")
             .get(pk=assessment.pk)
         )
-        return AssessmentDetailSerializer(fresh).data
+        return InstrumentAssessmentDetailSerializer(fresh).data
 
     @extend_schema(
-        request=AssessmentCreateSerializer,
-        responses={201: AssessmentDetailSerializer, 200: AssessmentDetailSerializer},
+        request=InstrumentAssessmentCreateSerializer,
+        responses={201: InstrumentAssessmentDetailSerializer, 200: InstrumentAssessmentDetailSerializer},
     )
     def create(self, request):
         """Start an assessment (201), or get back the caller's existing one of the same text (200)."""
-        serializer = AssessmentCreateSerializer(data=request.data)
+        serializer = InstrumentAssessmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         document = documents_visible_to(request.user).filter(pk=data["document"]).first()
@@ -331,16 +331,20 @@ class AssessmentViewSet(
             raise ValidationError({"item_code": [f'{assessment.instrument} has no item "{code}".']})
         return item
 
-    @extend_schema(methods=["GET"], request=None, responses={200: AnswerSerializer(many=True)}, filters=False)
-    @extend_schema(methods=["POST"], request=AnswerWriteSerializer, responses={200: AnswerSerializer})
+    @extend_schema(
+        methods=["GET"], request=None, responses={200: InstrumentAnswerSerializer(many=True)}, filters=False
+    )
+    @extend_schema(
+        methods=["POST"], request=InstrumentAnswerWriteSerializer, responses={200: InstrumentAnswerSerializer}
+    )
     @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def answers(self, request, pk=None):
         """GET: the answers so far. POST: a person's answer to one item (`item_code`)."""
         assessment = self.get_object()
         if request.method == "GET":
             answers = assessment.answers.select_related("item", "updated_by")
-            return Response(AnswerSerializer(answers, many=True).data)
-        serializer = AnswerWriteSerializer(data=request.data)
+            return Response(InstrumentAnswerSerializer(answers, many=True).data)
+        serializer = InstrumentAnswerWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         answer = services.answer_save(
@@ -351,22 +355,25 @@ class AssessmentViewSet(
             text=data["text"],
             comment=data["comment"],
         )
-        return Response(AnswerSerializer(answer).data)
+        return Response(InstrumentAnswerSerializer(answer).data)
 
-    @extend_schema(request=ConfirmSerializer, responses={200: AnswerSerializer})
+    @extend_schema(request=InstrumentConfirmSerializer, responses={200: InstrumentAnswerSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Confirm an automatic answer as it stands (from now on it counts towards the score)."""
         assessment = self.get_object()
-        serializer = ConfirmSerializer(data=request.data)
+        serializer = InstrumentConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = self._item(assessment, serializer.validated_data["item_code"])
         answer = services.answer_confirm(assessment=assessment, item=item, actor=request.user)
-        return Response(AnswerSerializer(answer).data)
+        return Response(InstrumentAnswerSerializer(answer).data)
 
     @extend_schema(
         request=None,
-        responses={200: AssessmentDetailSerializer, 409: OpenApiResponse(description="Already submitted")},
+        responses={
+            200: InstrumentAssessmentDetailSerializer,
+            409: OpenApiResponse(description="Already submitted"),
+        },
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):

@@ -100,7 +100,7 @@ class InstrumentItem(models.Model):
         TEXT = "text", "Free text (not scored)"
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
-    group = models.ForeignKey(InstrumentGroup, on_delete=models.PROTECT, related_name="items")
+    group = models.ForeignKey(InstrumentGroup, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveIntegerField()
     code = models.CharField(max_length=10, help_text="The published item number.")
     text = models.TextField()

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from apps.instruments import api, views
+from apps.instruments import api, api_results, views
 
 app_name = "instruments"
 urlpatterns = [
@@ -26,22 +26,17 @@ router.register("instruments", api.InstrumentViewSet, basename="instrument")
 api_urlpatterns = [
     path(
         "instruments/documents/<int:pk>/results/",
-        api.DocumentResultsView.as_view(),
+        api_results.DocumentResultsView.as_view(),
         name="instrument-document-results",
     ),
     *router.urls,
-    path(
-        "exports/instrument-answers.jsonl",
-        api.AnswerExportJsonl.as_view(),
-        name="export-instrument-answers-jsonl",
-    ),
-    path(
-        "exports/instrument-answers.csv", api.AnswerExportCsv.as_view(), name="export-instrument-answers-csv"
-    ),
-    path(
-        "exports/instrument-scores.jsonl",
-        api.ScoreExportJsonl.as_view(),
-        name="export-instrument-scores-jsonl",
-    ),
-    path("exports/instrument-scores.csv", api.ScoreExportCsv.as_view(), name="export-instrument-scores-csv"),
+    *[
+        path(f"exports/instrument-{name}.{fmt}", view.as_view(), name=f"export-instrument-{name}-{fmt}")
+        for name, fmt, view in [
+            ("answers", "jsonl", api_results.AnswerExportJsonl),
+            ("answers", "csv", api_results.AnswerExportCsv),
+            ("scores", "jsonl", api_results.ScoreExportJsonl),
+            ("scores", "csv", api_results.ScoreExportCsv),
+        ]
+    ],
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.equity",
     "apps.reviews",
     "apps.elevate",
+    "apps.instruments",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "StudyStatusEnum": "apps.reviews.models.Study.Status",
         "AssignmentStatusEnum": "apps.reviews.models.Assignment.Status",
         "ModelRunKindEnum": "apps.scoring.models.ModelRun.Kind",
+        "InstrumentAssessmentOriginEnum": "apps.instruments.models.InstrumentAssessment.Origin",
     },
 }
 

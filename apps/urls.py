@@ -22,7 +22,7 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("audit", AuditLogViewSet, basename="audit")
 
 # Each feature app exposes `urlpatterns` (pages, namespaced by app) and `api_urlpatterns` (under /api/v1/).
-FEATURE_APPS = ["metrics", "scoring", "corpus", "equity", "reviews", "elevate"]
+FEATURE_APPS = ["metrics", "scoring", "corpus", "equity", "reviews", "elevate", "instruments"]
 
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),

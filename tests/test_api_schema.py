@@ -39,6 +39,9 @@ CONTRACT_PATHS = [
     "/api/v1/reward-models/",
     "/api/v1/elevate/templates/",
     "/api/v1/elevate/assessments/",
+    "/api/v1/instruments/",
+    "/api/v1/instruments/assessments/",
+    "/api/v1/instruments/documents/{id}/results/",
 ]
 
 

@@ -11,6 +11,7 @@ CURATOR_NAV = [
     ("Studies", "reviews:study_list"),
     ("Raters", "accounts:rater_list"),
     ("ELEVATE", "elevate:assessment_list"),
+    ("Instruments", "instruments:instrument_list"),
     ("Jobs", "core:job_list"),
 ]
 ADMIN_NAV = [("Audit", "core:audit_list")]

@@ -1,11 +1,23 @@
-"""The ELEVATE-AI LLMs checklist as shipped with Equitext (template version 1).
+"""The ELEVATE checklist as shipped with Equitext: "ELEVATE-GenAI" v1, the default for new assessments,
+and its predecessor "ELEVATE-AI LLMs" v1, kept for the assessments made with it.
 
-Ten domains from Fleurence et al. (ISPOR working group, arXiv 2501.12394); the reporting items were
+Ten domains from Fleurence et al. (ISPOR working group): arXiv 2501.12394 v1 (Dec 2024) as "ELEVATE-AI
+LLMs", published as "ELEVATE-GenAI" in Value in Health 28(11):1611–1625 (2025). The reporting items were
 written by the Equitext team from the domain descriptions, because the published item wording is not
-reproduced here. It is product data: curators change it by making a new template version.
+reproduced here; README "ELEVATE-GenAI" says what could and could not be checked against the paper. It is
+product data: curators change it by making a new template version.
 """
 
-ELEVATE_NAME = "ELEVATE-AI LLMs"
+# The current name: new assessments use the newest version of this template (selectors.template_current).
+ELEVATE_NAME = "ELEVATE-GenAI"
+ELEVATE_GENAI_DESCRIPTION = (
+    "Reporting guidelines for studies that use large language models: ELEVATE-GenAI (Fleurence RL, Dawoud "
+    "D, Bian J, et al.; ISPOR Working Group on Generative AI. Value in Health 2025;28(11):1611–1625, "
+    "doi:10.1016/j.jval.2025.06.018). Its ten domains as in the framework; the items were written by the "
+    "Equitext team from the domain descriptions (the published checklist wording was not available)."
+)
+# The name of version 1, used by the assessments made before the framework was published.
+ELEVATE_AI_LLMS_NAME = "ELEVATE-AI LLMs"
 ELEVATE_DESCRIPTION = (
     "Reporting checklist for studies that use large language models, after the ISPOR ELEVATE-AI LLMs "
     "framework (Fleurence et al., arXiv 2501.12394; Value in Health 2025). Items written by the Equitext "
@@ -201,13 +213,35 @@ ELEVATE_DOMAINS = [
 
 
 def elevate_seed(template_model, domain_model, item_model) -> int:
-    """Create version 1 of the ELEVATE template unless a template of that name exists; rows created.
+    """Create each shipped template (ELEVATE-AI LLMs v1, then ELEVATE-GenAI v1 copied from it as its next
+    version) unless a template of that name exists; returns rows created.
 
     Takes the model classes so that the data migration can pass its historical models.
     """
-    if template_model.objects.filter(name=ELEVATE_NAME).exists():
-        return 0
-    template = template_model.objects.create(name=ELEVATE_NAME, version=1, description=ELEVATE_DESCRIPTION)
+    created = 0
+    if not template_model.objects.filter(name=ELEVATE_AI_LLMS_NAME).exists():
+        created += _template_create(
+            template_model,
+            domain_model,
+            item_model,
+            name=ELEVATE_AI_LLMS_NAME,
+            description=ELEVATE_DESCRIPTION,
+        )
+    if not template_model.objects.filter(name=ELEVATE_NAME).exists():
+        previous = template_model.objects.filter(name=ELEVATE_AI_LLMS_NAME, version=1).first()
+        created += _template_create(
+            template_model,
+            domain_model,
+            item_model,
+            name=ELEVATE_NAME,
+            description=ELEVATE_GENAI_DESCRIPTION,
+            previous=previous,
+        )
+    return created
+
+
+def _template_create(template_model, domain_model, item_model, *, name, description, previous=None) -> int:
+    template = template_model.objects.create(name=name, version=1, description=description, previous=previous)
     created = 1
     for order, (name, description, items) in enumerate(ELEVATE_DOMAINS, start=1):
         domain = domain_model.objects.create(

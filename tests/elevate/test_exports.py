@@ -51,7 +51,7 @@ def test_jsonl_has_every_item_of_every_assessment(api_as, curator, two_assessmen
         "subject_kind": "publication",
         "subject_title": "LLM-assisted screening for a systematic review",
         "subject_doi": "10.1016/j.jval.2024.01.001",
-        "template": "ELEVATE-AI LLMs",
+        "template": "ELEVATE-GenAI",
         "template_version": 1,
         "domain_order": 5,
         "domain": "Reproducibility protocols",

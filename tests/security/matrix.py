@@ -125,6 +125,16 @@ PAGES = {
     "elevate:template_list": E(C),
     "elevate:template_detail": E(C, pk=W.template),
     "elevate:template_new_version": POST_ONLY(C, pk=W.template),
+    # instruments
+    "instruments:instrument_list": E(C),
+    "instruments:instrument_detail": E(C, pk=W.instrument),
+    "instruments:assessment_new": E(C),
+    "instruments:assessment_detail": E(C, pk=W.instrument_assessment),
+    "instruments:answer_save": POST_ONLY(C, pk=W.instrument_assessment, item_pk=W.instrument_item),
+    "instruments:answer_confirm": POST_ONLY(C, pk=W.instrument_assessment, item_pk=W.instrument_item),
+    "instruments:assessment_submit": POST_ONLY(C, pk=W.instrument_assessment),
+    "instruments:assessment_prefill": POST_ONLY(C, pk=W.instrument_assessment),
+    "instruments:document_results": E(C, pk=W.document),
     # API: the browsable root; everything else per operation below
     "api:api-root": E(ANY_USER),
     **{
@@ -148,7 +158,11 @@ PAGES = {
         ratings-export-csv elevate-template-list elevate-template-detail elevate-assessment-list
         elevate-assessment-detail elevate-assessment-prefill elevate-assessment-responses
         elevate-assessment-revise elevate-assessment-submit export-assessments-jsonl
-        export-assessments-csv
+        export-assessments-csv instrument-list instrument-detail instrument-assessment-list
+        instrument-assessment-detail instrument-assessment-answers instrument-assessment-confirm
+        instrument-assessment-prefill instrument-assessment-submit instrument-document-results
+        export-instrument-answers-jsonl export-instrument-answers-csv export-instrument-scores-jsonl
+        export-instrument-scores-csv
         """.split()
     },
 }
@@ -287,11 +301,24 @@ API = {
     ("POST", f"{V}/elevate/assessments/{{id}}/responses/"): E(C, id=W.assessment),
     ("POST", f"{V}/elevate/assessments/{{id}}/revise/"): E(C, id=W.assessment),
     ("POST", f"{V}/elevate/assessments/{{id}}/submit/"): E(C, id=W.assessment),
+    # instruments (curators; only the assessor writes)
+    ("GET", f"{V}/instruments/"): E(C),
+    ("GET", f"{V}/instruments/{{id}}/"): E(C, id=W.instrument),
+    ("GET", f"{V}/instruments/assessments/"): E(C),
+    ("POST", f"{V}/instruments/assessments/"): E(C),
+    ("GET", f"{V}/instruments/assessments/{{id}}/"): E(C, id=W.instrument_assessment),
+    ("GET", f"{V}/instruments/assessments/{{id}}/answers/"): E(C, id=W.instrument_assessment),
+    ("POST", f"{V}/instruments/assessments/{{id}}/answers/"): E(C, id=W.instrument_assessment),
+    ("POST", f"{V}/instruments/assessments/{{id}}/confirm/"): E(C, id=W.instrument_assessment),
+    ("POST", f"{V}/instruments/assessments/{{id}}/prefill/"): E(C, id=W.instrument_assessment),
+    ("POST", f"{V}/instruments/assessments/{{id}}/submit/"): E(C, id=W.instrument_assessment),
+    ("GET", f"{V}/instruments/documents/{{id}}/results/"): E(C, id=W.document),
     # exports (curators only)
     **{
         ("GET", f"{V}/exports/{name}"): E(C)
         for name in """
         assessments.csv assessments.jsonl candidates.csv candidates.jsonl corpus.csv corpus.jsonl
-        preferences.csv preferences.jsonl ratings.csv ratings.jsonl""".split()
+        preferences.csv preferences.jsonl ratings.csv ratings.jsonl instrument-answers.csv
+        instrument-answers.jsonl instrument-scores.csv instrument-scores.jsonl""".split()
     },
 }

@@ -17,6 +17,8 @@ from apps.corpus.models import ImportBatch
 from apps.elevate import selectors as elevate_selectors
 from apps.elevate import services as elevate_services
 from apps.elevate.models import ChecklistItem
+from apps.instruments import services as instrument_services
+from apps.instruments.models import Instrument
 from apps.reviews import assignment as engine
 from apps.reviews.models import Adjudication, RaterFlag, StudyItem
 from apps.reviews.quality import onboarding
@@ -135,6 +137,13 @@ def build_world() -> World:
     subject = {"subject_kind": "publication", "title": "Matrix paper", "doi": "10.1000/matrix.1"}
     o["assessment"] = elevate_services.assessment_create(assessor=w.curator, **subject)
     o["assessment_other"] = elevate_services.assessment_create(assessor=w.admin, **subject)
+
+    # instruments: a PEMAT-P assessment of the corpus document, and one of its items
+    o["instrument"] = Instrument.objects.get(key="pemat-p", version=1)
+    o["instrument_item"] = o["instrument"].items.get(code="1")
+    o["instrument_assessment"], _ = instrument_services.assessment_start(
+        assessor=w.curator, instrument=o["instrument"], document=o["document"], side="original"
+    )
 
     # jobs, tokens, webhooks, invitations
     o["job"] = Job.objects.create(kind="recount", requested_by=w.curator)

@@ -26,6 +26,14 @@ def test_the_editor_shows_both_sides_with_their_grades(alice):
     assert 'value="8.0"' in page or 'value="8"' in page  # default target grade
 
 
+def test_the_editors_stylesheet_and_script_load_in_the_head(alice):
+    segment = SegmentFactory()
+    page = alice.get(f"/corpus/documents/{segment.document_id}/").content.decode()
+    head, body = page.split("</head>", 1)
+    assert "css/corpus.css" in head and "js/corpus.js" in head
+    assert "css/corpus.css" not in body and "js/corpus.js" not in body
+
+
 def test_typing_returns_fresh_metrics_and_diff_without_saving(alice):
     segment = SegmentFactory()
     draft = "Chemo is given after surgery. It kills small cancer cells."

@@ -1,8 +1,9 @@
 """Equitext settings, read from the environment.
 
 Local development: `make run` / `make test` write `.data/local.env` (database and Redis on loopback, a
-generated SECRET_KEY, DEBUG on). Real environment variables always win over that file. Anywhere else,
-SECRET_KEY must be given; nothing falls back to an insecure default.
+generated SECRET_KEY, plain HTTP; DEBUG stays off, `EQUITEXT_DEV_DEBUG=1` shows debug pages on
+loopback). Real environment variables always win over that file. Anywhere else, SECRET_KEY must be
+given; nothing falls back to an insecure default.
 """
 
 import os
@@ -35,6 +36,13 @@ if not SECRET_KEY:
         "`make run` generates one for local development into .data/local.env."
     )
 DEBUG = env.bool("DEBUG", default=False)
+# `make run` (`.data/local.env`): plain HTTP on loopback and static files straight from static/, with
+# DEBUG still off, so a local server reachable by raters shows them no traceback and no route list.
+EQUITEXT_LOCAL_DEV = env.bool("EQUITEXT_LOCAL_DEV", default=False)
+# Django's debug pages for the developer only: answered to loopback clients that came through no proxy
+# (apps/core/debug_pages.py); everyone else gets the normal pages. Off unless set to 1.
+EQUITEXT_DEV_DEBUG = env.bool("EQUITEXT_DEV_DEBUG", default=False)
+_PLAIN_HTTP = DEBUG or EQUITEXT_LOCAL_DEV
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -142,6 +150,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_VERBOSE = False
+# Usernames of any length or content are recorded cut to axes' 255-character column (no 500 on log-in).
+AXES_USERNAME_CALLABLE = "apps.accounts.authentication.axes_username"
 
 # Email (rater invitations). The console backend prints messages; set SMTP values to send them.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -172,14 +182,14 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not (DEBUG or TESTING)
+            if not (_PLAIN_HTTP or TESTING)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
 # Local development and tests serve static files straight from static/ (no collectstatic needed).
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = _PLAIN_HTTP or TESTING
+WHITENOISE_AUTOREFRESH = _PLAIN_HTTP
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -202,18 +212,25 @@ EQUITEXT_MAX_IMPORT_ROWS = env.int("EQUITEXT_MAX_IMPORT_ROWS", default=200_000)
 # Characters: segment original/simplified text and readability input; model or imported answers;
 # free-text comments (rating text questions' default, ELEVATE comments, adjudication reasons).
 EQUITEXT_MAX_TEXT_CHARS = env.int("EQUITEXT_MAX_TEXT_CHARS", default=20_000)
+# The grade formula the target grade is compared against (apps/metrics/grades.py: a key of GRADE_FORMULAS).
+EQUITEXT_READABILITY_TARGET_FORMULA = env(
+    "EQUITEXT_READABILITY_TARGET_FORMULA", default="flesch_kincaid_grade"
+)
 EQUITEXT_MAX_ANSWER_CHARS = env.int("EQUITEXT_MAX_ANSWER_CHARS", default=50_000)
 EQUITEXT_MAX_COMMENT_CHARS = env.int("EQUITEXT_MAX_COMMENT_CHARS", default=5_000)
+# A study's internal description and the instructions its raters read.
+EQUITEXT_MAX_DESCRIPTION_CHARS = env.int("EQUITEXT_MAX_DESCRIPTION_CHARS", default=2_000)
+EQUITEXT_MAX_INSTRUCTIONS_CHARS = env.int("EQUITEXT_MAX_INSTRUCTIONS_CHARS", default=10_000)
 
 # --- Security (production values by default; `manage.py check --deploy` stays clean) ---
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not _PLAIN_HTTP)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not _PLAIN_HTTP)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not _PLAIN_HTTP)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if _PLAIN_HTTP else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not _PLAIN_HTTP
+SECURE_HSTS_PRELOAD = not _PLAIN_HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -271,6 +288,8 @@ SPECTACULAR_SETTINGS = {
         "RubricKindEnum": "apps.reviews.models.Rubric.Kind",
         "StudyStatusEnum": "apps.reviews.models.Study.Status",
         "AssignmentStatusEnum": "apps.reviews.models.Assignment.Status",
+        "SkipReasonEnum": "apps.reviews.models.Assignment.SkipReason",
+        "ItemFlagKindEnum": "apps.reviews.models.ItemFlag.Kind",
         "ModelRunKindEnum": "apps.scoring.models.ModelRun.Kind",
         "InstrumentAssessmentOriginEnum": "apps.instruments.models.InstrumentAssessment.Origin",
     },

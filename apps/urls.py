@@ -32,6 +32,7 @@ api_v1 = [
 
 # Unknown addresses under /api/ answer JSON like the rest of the API.
 handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"
 
 urlpatterns = [
     path("", core_views.home, name="home"),

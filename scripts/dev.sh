@@ -157,7 +157,10 @@ write_local_env() {
   cat >"$DATA/local.env" <<EOF
 # Written by scripts/dev.sh for local development; real environment variables override these.
 SECRET_KEY=$secret
-DEBUG=true
+# DEBUG off even locally: a make-run server that raters can reach shows them no traceback or route list.
+# Plain HTTP on loopback instead; EQUITEXT_DEV_DEBUG=1 adds debug pages for loopback clients only.
+DEBUG=false
+EQUITEXT_LOCAL_DEV=true
 DATABASE_URL=postgres://equitext@127.0.0.1:$PG_PORT/equitext
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 EOF

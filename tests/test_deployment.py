@@ -67,7 +67,15 @@ def run_check(env_overrides, tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "EQUITEXT_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "EQUITEXT_TESTING",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "EQUITEXT_LOCAL_DEV",  # read from .data/local.env into this process
+            "EQUITEXT_DEV_DEBUG",
+        }
     }
     env.update({"EQUITEXT_DATA_DIR": str(tmp_path), **env_overrides})
     return subprocess.run(

@@ -1,5 +1,6 @@
 """Pages of the accounts app: invitations (curators), the one-time sign-up page an invitation links to,
-and passwords. The rater's queue and the raters page live in reviews (`apps.reviews.views`)."""
+and passwords. The rater's queue and the raters page live in reviews (`apps.reviews.rater_views`,
+`apps.reviews.views`)."""
 
 from django.contrib import messages
 from django.contrib.auth import login

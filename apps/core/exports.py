@@ -9,10 +9,13 @@ Every export is one `export_response(...)`, served by the JSONL/CSV view pair th
 - **Constant memory.** Rows come from a server-side cursor (`queryset.iterator(chunk_size=…)` or
   `sql_chunks()` over `connection.chunked_cursor()`) or from `COPY … TO STDOUT` (`copy_lines()`, lines
   the database already formatted), are encoded per chunk and sent in ~64 KiB pieces.
-- **Manifest.** JSONL: the first line is `{"manifest": {...}}`; CSV: the `X-Export-Manifest` header
-  (JSON). It holds the export's name, schema version, format, the filters applied, the row count, the
-  field names and when it was generated. A JSONL reader that counts fewer rows than `row_count` knows the
-  download was cut short.
+- **Manifest.** Every download carries it in the `X-Export-Manifest` header (JSON): the export's name,
+  schema version, format, the filters applied, the row count, the field names and when it was generated.
+  The body holds the rows only, so `datasets.load_dataset("json", data_files=…)` (or pandas) reads a
+  JSONL export as it is. `?manifest=only` answers the manifest alone as JSON (same filters, same count,
+  no rows); `?manifest=1` on a JSONL download puts it back as the first line, `{"manifest": {...}}`, as
+  before schema 2 of the downloads. A reader that counts fewer rows than `row_count` knows the download
+  was cut short.
 - **CSV cells are neutralised** against formula injection: a text cell starting with `=`, `+`, `-`, `@`,
   tab or carriage return is prefixed with `'` (plain numbers such as `-3` are left alone). Lists and
   objects are written as JSON text, booleans as `true`/`false`, empty values as an empty cell.
@@ -20,6 +23,7 @@ Every export is one `export_response(...)`, served by the JSONL/CSV view pair th
 
 import csv
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,10 +32,10 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 
 from apps.core.api import ERROR_RESPONSES, IsCurator
@@ -62,6 +66,11 @@ def csv_cell(value):
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
+
+
+def manifest_jsonl_line(info: dict) -> str:
+    """The opt-in first line of a JSONL download: `{"manifest": {...}}`."""
+    return json.dumps({"manifest": info}, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"
 
 
 def manifest(*, name: str, schema_version: int, fmt: str, filters: dict, row_count: int, fields) -> dict:
@@ -180,13 +189,16 @@ def export_response(
     records: Callable[[], Iterable[dict]] | None = None,
     rows: Callable[[], Iterable[Sequence]] | None = None,
     jsonl_chunks: Callable[[], Iterable[str]] | None = None,
+    manifest_line: bool = False,
 ) -> StreamingHttpResponse:
     """A streamed download of one export in `fmt` ("jsonl" or "csv").
 
     Give `count` (rows the export will have) and the rows as one of: `records` (dicts keyed by `fields`),
     `rows` (sequences in `fields` order; CSV, or JSONL zipped with `fields`) or, for JSONL only,
     `jsonl_chunks` (bytes of whole lines already encoded by the database, e.g. `copy_lines`). All
-    callables run inside the export's snapshot; the rows are not read until the client reads the body."""
+    callables run inside the export's snapshot; the rows are not read until the client reads the body.
+    `manifest_line` starts a JSONL body with the manifest line (the views do it for `?manifest=1`:
+    `ManifestOptionMixin`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     snapshot = _Snapshot()
@@ -205,7 +217,8 @@ def export_response(
 
     def body() -> Iterator[str]:
         if fmt == "jsonl":
-            yield json.dumps({"manifest": info}, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"
+            if manifest_line:
+                yield manifest_jsonl_line(info)
             if records is not None:
                 yield from _jsonl_records(records())
             else:
@@ -222,7 +235,8 @@ def export_response(
     def stream() -> Iterator[str | bytes]:
         try:
             if jsonl_chunks is not None and fmt == "jsonl":
-                yield json.dumps({"manifest": info}, ensure_ascii=False, cls=DjangoJSONEncoder) + "\n"
+                if manifest_line:
+                    yield manifest_jsonl_line(info)
                 yield from jsonl_chunks()
             else:
                 yield from _pieces(body())
@@ -240,6 +254,50 @@ def export_response(
     return response
 
 
+MANIFEST_MODES = {"": "none", "0": "none", "false": "none", "1": "line", "true": "line", "only": "only"}
+MANIFEST_PARAMETER = OpenApiParameter(
+    "manifest",
+    str,
+    enum=["0", "1", "only"],
+    description="Where the manifest goes besides the X-Export-Manifest header: `only` answers it alone as "
+    "JSON (no rows); `1` puts it as the first line of a JSONL download; `0` (default) nowhere else, so "
+    "the body holds the rows only (datasets.load_dataset reads it as it is).",
+)
+
+
+def _release(response: StreamingHttpResponse) -> None:
+    """End a download that will not be sent (its snapshot and stream), without `response.close()`,
+    which would also signal the end of the request (closing the database connection mid-request)."""
+    for closer in response._resource_closers:
+        closer()
+    response._resource_closers.clear()
+
+
+class ManifestOptionMixin:
+    """`?manifest=only` (the manifest as JSON, no rows) and `?manifest=1` (JSONL: the manifest as the first
+    line) on an export view whose `get` returns `export_response(...)`."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        raw = str(request.query_params.get("manifest", "")).strip().lower()
+        mode = MANIFEST_MODES.get(raw)
+        if isinstance(response, StreamingHttpResponse) and MANIFEST_HEADER in response:
+            info = json.loads(response[MANIFEST_HEADER])
+            if mode is None or mode == "only":
+                _release(response)  # ends the snapshot; no row is read
+                if mode is None:
+                    message = f"manifest: {raw!r} is not an option; use 1 (first line), only, or 0."
+                    response = JsonResponse(
+                        {"detail": message, "errors": {"manifest": [message]}}, status=400
+                    )
+                else:
+                    response = JsonResponse(info, json_dumps_params={"ensure_ascii": False})
+                    response["Cache-Control"] = "no-store"
+            elif mode == "line" and getattr(self, "fmt", "") == "jsonl":
+                line = manifest_jsonl_line(info).encode("utf-8")
+                response.streaming_content = itertools.chain([line], response.streaming_content)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 class AnyAccept(BaseContentNegotiation):
     """Downloads answer in their own format whatever the client's Accept header says."""
 
@@ -255,6 +313,9 @@ def export_schema_responses(fmt: str, description: str) -> dict:
     media = CONTENT_TYPES[fmt].split(";")[0]
     return {
         (200, media): OpenApiResponse(OpenApiTypes.STR, description=description),
+        (200, "application/json"): OpenApiResponse(
+            OpenApiTypes.OBJECT, description="With `?manifest=only`: the manifest alone (no rows)."
+        ),
         **{code: ERROR_RESPONSES[code] for code in (400, 401, 403)},
     }
 
@@ -284,9 +345,9 @@ def export_views(
             "permission_classes": [IsCurator],
             "content_negotiation_class": AnyAccept,
         }
-        view = type(f"{name}{fmt.capitalize()}Export", (base,), attrs)
+        view = type(f"{name}{fmt.capitalize()}Export", (ManifestOptionMixin, base), attrs)
         schema = extend_schema(
-            parameters=parameters,
+            parameters=[*(parameters or []), MANIFEST_PARAMETER],
             filters=filters or None,
             responses=export_schema_responses(fmt, body),
         )

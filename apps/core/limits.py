@@ -6,7 +6,8 @@ environment-overridable); every refusal says the limit, what was sent and which 
   request answers 413 (`RequestSizeLimitMiddleware`), JSON under `/api/`, a readable page elsewhere;
 - one import file: `EQUITEXT_MAX_UPLOAD_MB`; rows in one import file: `EQUITEXT_MAX_IMPORT_ROWS`;
 - long texts: `EQUITEXT_MAX_TEXT_CHARS` (segments, readability), `EQUITEXT_MAX_ANSWER_CHARS` (answers),
-  `EQUITEXT_MAX_COMMENT_CHARS` (free-text comments).
+  `EQUITEXT_MAX_COMMENT_CHARS` (free-text comments), `EQUITEXT_MAX_DESCRIPTION_CHARS` and
+  `EQUITEXT_MAX_INSTRUCTIONS_CHARS` (a study's internal description, its instructions for raters).
 
 Functions here return the message (or None) so that each caller raises its own kind of error.
 """

@@ -72,6 +72,40 @@ class Job(TimeStamped):
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
 
+    # What a job works on, named as its own page names it (the run's number, not the job's). Plain
+    # strings: core imports no feature app, the kinds and parameter keys are those their job_create sends.
+    SUBJECTS = {
+        "model_run": ("model run", "run"),
+        "generator_finetune": ("DPO fine-tuning run", "run"),
+        "generator_sft": ("supervised fine-tuning run", "run"),
+        "generator_rl": ("RL fine-tuning run", "run"),
+        "evaluation": ("evaluation run", "run"),
+        "autorate": ("model rater", "autorater"),
+        "answer_generation": ("answers for question set", "question_set"),
+        "reward_train": ("reward model run", "run"),
+        "corpus.import": ("import", "batch_id"),
+    }
+
+    @property
+    def subject(self) -> str:
+        """The job's subject with its own number ("model run #7"); "" when the kind names none."""
+        noun, key = self.SUBJECTS.get(self.kind, (None, None))
+        number = (self.parameters or {}).get(key) if key else None
+        return f"{noun} #{number}" if noun and number is not None else ""
+
+    @property
+    def label(self) -> str:
+        """The subject ("model run #7"), else the kind and the job's number ("recount #12")."""
+        return self.subject or f"{self.kind} #{self.pk}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """Seconds from a worker starting the job to its end (or to now while running); None before."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or timezone.now()
+        return max(0.0, (end - self.started_at).total_seconds())
+
     @property
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:

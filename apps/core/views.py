@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import jobs, selectors
+from apps.core.debug_pages import debug_404, debug_500
 from apps.core.exports import export_response
 from apps.core.forms import AuditFilterForm
 from apps.core.health import health_report
@@ -100,7 +102,23 @@ def healthz(request):
 
 
 def page_not_found(request, exception):
-    """404 for an address no route matches: JSON in the API's error shape under /api/, a page elsewhere."""
+    """404 for an address no route matches: JSON in the API's error shape under /api/, a page elsewhere
+    (Django's debug page with the route list only for a developer on loopback, `debug_pages`)."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": f"No API endpoint at {request.path}; see /api/docs/."}, status=404)
-    return render(request, "404.html", status=404)
+    return debug_404(request, exception) or render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """500: JSON under /api/, a page elsewhere; never a traceback (it goes to the web process's log),
+    except Django's debug page for a developer on loopback (`debug_pages`). Rendered without context
+    processors: whatever failed (the database, say) must not fail the error page too."""
+    debug_page = debug_500(request)
+    if debug_page is not None:
+        return debug_page
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Internal server error; it is logged for the administrators. Try again later."},
+            status=500,
+        )
+    return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -382,8 +382,8 @@ CorpusJsonlExport, CorpusCsvExport = export_views(
     parameters=EXPORT_FILTERS,
     jsonl=(
         "One JSON object per segment (document and source fields, split, status, both texts' readability), "
-        'streamed with a server-side cursor after a `{"manifest": …}` line.',
-        "A manifest line, then one JSON object per segment (apps/core/EXPORTS.md).",
+        "streamed with a server-side cursor; the manifest in X-Export-Manifest (`?manifest=1`: line 1).",
+        "One JSON object per segment (apps/core/EXPORTS.md); `?manifest=1` adds the manifest as line 1.",
     ),
     csv=(
         "The same records as the JSONL export, as CSV (annotation as a JSON string).",

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.corpus import api, views
+from apps.corpus.dataset_folder import CorpusDatasetView
 
 app_name = "corpus"
 urlpatterns = [
@@ -28,4 +29,5 @@ api_urlpatterns = [
     path("corpus/import/", api.CorpusImportView.as_view(), name="corpus-import"),
     path("exports/corpus.jsonl", api.CorpusJsonlExport.as_view(), name="corpus-export-jsonl"),
     path("exports/corpus.csv", api.CorpusCsvExport.as_view(), name="corpus-export-csv"),
+    path("exports/corpus/dataset.zip", CorpusDatasetView.as_view(), name="corpus-dataset"),
 ]

@@ -16,7 +16,8 @@ from apps.corpus.diff import diff_stats, word_diff
 from apps.corpus.exceptions import StaleVersion
 from apps.corpus.forms import ImportForm, SegmentEditForm, SegmentFilterForm
 from apps.corpus.models import Segment, Split, Status
-from apps.metrics.readability import readability_scores
+from apps.metrics.grades import grade_summary
+from apps.metrics.readability import readability_metrics
 from apps.metrics.text_scores import text_scores_by_text
 
 DEFAULT_TARGET_GRADE = 8.0
@@ -31,31 +32,45 @@ def _target_grade(request) -> float:
     return value if 0 <= value <= 20 else DEFAULT_TARGET_GRADE
 
 
-def _side(scores: dict | None, target: float) -> dict | None:
+def _side(scores: dict | None, target: float, text: str) -> dict | None:
     if scores is None:
         return None
-    grade = scores["flesch_kincaid_grade"]
-    return {**scores, "over_target": round(grade - target, 1) if grade > target else 0}
+    return {**scores, "summary": grade_summary(scores, target=target, text=text)}
 
 
 def _card(
-    segment: Segment, target: float, scores: dict, *, text=None, form=None, conflict=None, version=None
+    segment: Segment,
+    target: float,
+    scores: dict,
+    *,
+    text=None,
+    form=None,
+    conflict=None,
+    version=None,
+    fields=None,
 ) -> dict:
     """What the segment card shows. `text` is the simplified text in the editor (the draft being typed);
-    `version` the version the editor's next save starts from (default: the stored one)."""
+    `version` the version the editor's next save starts from (default: the stored one); `fields` the
+    status, split and notes as the user left them (default: the stored ones)."""
     simplified = segment.simplified if text is None else text
+    fields = fields or {}
     parts = word_diff(segment.original, simplified) if simplified.strip() else []
     return {
         "segment": segment,
         "text": simplified,
         "form": form,
         "conflict": conflict,
-        "original_scores": _side(scores.get(segment.original), target),
-        "simplified_scores": _side(scores.get(simplified), target) if simplified.strip() else None,
+        "original_scores": _side(scores.get(segment.original), target, segment.original),
+        "simplified_scores": _side(scores.get(simplified), target, simplified)
+        if simplified.strip()
+        else None,
         "diff": parts,
         "diff_stats": diff_stats(parts),
         "target": target,
         "version": version or segment.version,
+        "status": fields.get("status", segment.status),
+        "split": fields.get("split", segment.split),
+        "notes": fields.get("notes", segment.notes),
         "status_choices": Status.choices,
         "split_choices": Split.choices,
     }
@@ -141,7 +156,7 @@ def segment_readability(request, pk: int):
     # Drafts are scored without being stored: the cache keeps texts that were saved, not every keystroke.
     scores = text_scores_by_text([segment.original])
     if text.strip():
-        scores[text] = readability_scores(text)
+        scores[text] = readability_metrics(text)
     return render(
         request, "corpus/document_detail.html#live", {"card": _card(segment, target, scores, text=text)}
     )
@@ -187,11 +202,19 @@ def segment_save(request, pk: int):
     text = None if status_code == 200 else request.POST.get("simplified", "")
     scores = text_scores_by_text([segment.original, segment.simplified])
     if text and text.strip():
-        scores[text] = readability_scores(text)
+        scores[text] = readability_metrics(text)
     # After a refused save the author keeps their text; a conflict moves them onto the current version
     # (they have now seen it), a form error keeps the version they started from.
     version = None if status_code != 400 else form.data.get("version")
-    card = _card(segment, target, scores, text=text, form=form, conflict=conflict, version=version)
+    # A refused save keeps every field as the user left it, not only the text.
+    fields = None
+    if status_code != 200:
+        fields = {
+            name: request.POST.get(name, getattr(segment, name)) for name in ("status", "split", "notes")
+        }
+    card = _card(
+        segment, target, scores, text=text, form=form, conflict=conflict, version=version, fields=fields
+    )
     card["saved_message"] = messages_text
     if not request.htmx:  # a refused save without JavaScript: the page, with this segment's problem shown
         return _document_page_with(request, segment, card, target, status_code)

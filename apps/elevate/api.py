@@ -321,7 +321,7 @@ AssessmentExportJsonl, AssessmentExportCsv = export_views(
     filters=True,
     jsonl=(
         "Every checklist item of every visible assessment, one JSON object per line (streamed).",
-        "A manifest line, then one JSON object per checklist item",
+        "One JSON object per checklist item (`?manifest=1`: the manifest first)",
     ),
     csv=(
         "Every checklist item of every visible assessment, one CSV row each (streamed).",

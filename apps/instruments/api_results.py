@@ -8,7 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import IsCurator
-from apps.core.exports import AnyAccept, export_response, export_schema_responses
+from apps.core.exports import (
+    MANIFEST_PARAMETER,
+    AnyAccept,
+    ManifestOptionMixin,
+    export_response,
+    export_schema_responses,
+)
 from apps.corpus.selectors import documents_visible_to
 from apps.instruments import exports, results, selectors
 from apps.instruments.api import AssessmentFilter
@@ -62,7 +68,7 @@ class DocumentResultsView(APIView):
 # --- exports ---------------------------------------------------------------------------------------------
 
 
-class _Export(generics.GenericAPIView):
+class _Export(ManifestOptionMixin, generics.GenericAPIView):
     queryset = InstrumentAssessment.objects.none()  # for the schema; requests use get_queryset()
     permission_classes = [IsCurator]
     filterset_class = AssessmentFilter
@@ -90,7 +96,9 @@ class _Export(generics.GenericAPIView):
 
 
 @extend_schema(
-    filters=True, responses=export_schema_responses("jsonl", "A manifest line, then one object per item")
+    filters=True,
+    parameters=[MANIFEST_PARAMETER],
+    responses=export_schema_responses("jsonl", "One object per item (`?manifest=1`: the manifest first)"),
 )
 class AnswerExportJsonl(_Export):
     """Every item of every visible instrument assessment, one JSON object per line (streamed)."""
@@ -109,7 +117,9 @@ class AnswerExportCsv(_Export):
 
 
 @extend_schema(
-    filters=True, responses=export_schema_responses("jsonl", "A manifest line, then one object per scale")
+    filters=True,
+    parameters=[MANIFEST_PARAMETER],
+    responses=export_schema_responses("jsonl", "One object per scale (`?manifest=1`: the manifest first)"),
 )
 class ScoreExportJsonl(_Export):
     """Every scale score of every visible instrument assessment, one JSON object per line (streamed)."""

@@ -169,8 +169,8 @@ class InstrumentAssessment(TimeStamped):
     text_chars = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    # Curators fill instruments directly; a later reviews study of kind "instrument" will create
-    # assessments for its raters (origin "study", its assignment by id, resolved lazily).
+    # Curators fill instruments directly; in a reviews study of kind "instrument" its raters do (origin
+    # "study", the reviews assignment by id; studies.py), blinded to the side.
     origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.CURATOR)
     assignment_id = models.BigIntegerField(null=True, blank=True)
 
@@ -179,7 +179,20 @@ class InstrumentAssessment(TimeStamped):
         constraints = [
             models.UniqueConstraint(
                 fields=["instrument", "document", "side", "text_sha256", "assessor"],
+                condition=Q(origin="curator"),
                 name="instrument_assessment_one_per_assessor_and_text",
+            ),
+            # A rater in a study fills one assessment per assignment (the same text in another study is
+            # another assessment).
+            models.UniqueConstraint(
+                fields=["assignment_id"],
+                condition=Q(origin="study"),
+                name="instrument_assessment_one_per_assignment",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin="curator", assignment_id__isnull=True)
+                | Q(origin="study", assignment_id__isnull=False),
+                name="instrument_assessment_study_has_assignment",
             ),
             models.CheckConstraint(
                 condition=(Q(status="submitted") & Q(submitted_at__isnull=False))
@@ -234,3 +247,32 @@ class ItemAnswer(models.Model):
     @property
     def is_answered(self) -> bool:
         return bool(self.value or self.text.strip())
+
+
+class InstrumentStudyItem(models.Model):
+    """One side of one document in a reviews study of kind "instrument" (the engine's item), with the text
+    as it was when the study was made. `version_number` (1 or 2, seeded per document) is all raters are
+    told about the side: "Version 1" / "Version 2", never which is simplified."""
+
+    item = models.OneToOneField("reviews.StudyItem", on_delete=models.CASCADE, related_name="instrument_item")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey("corpus.Document", on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=12, choices=Side.choices)
+    version_number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    segment_versions = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(version_number__in=[1, 2]), name="instrument_study_item_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.document} · Version {self.version_number}"
+
+    @property
+    def version_label(self) -> str:
+        return f"Version {self.version_number}"

@@ -120,13 +120,18 @@ def _agreement(specs: tuple, results: list[AssessmentResult]) -> list[ScaleAgree
 
 def document_results(document, user) -> list[InstrumentResult]:
     """Every instrument version used on `document`, with its subjects (sides × texts) and scores."""
-    assessments = list(
-        selectors.assessments_visible_to(user)
-        .filter(document=document)
-        .prefetch_related("answers__item")
-        .order_by("instrument__key", "instrument__version", "side", "assessor__username")
-    )
     current_hash = {side: subject_text(document, side).sha256 for side in Side.values}
+    return results_for(selectors.assessments_visible_to(user).filter(document=document), current_hash)
+
+
+def results_for(assessments, current_hash: dict[str, str]) -> list[InstrumentResult]:
+    """The results of these assessments (of one document), per instrument version; `current_hash` gives,
+    per side, the text that counts as current (the corpus text now, or the text a study showed)."""
+    assessments = list(
+        assessments.prefetch_related("answers__item").order_by(
+            "instrument__key", "instrument__version", "side", "assessor__username"
+        )
+    )
     by_instrument: dict[int, list[InstrumentAssessment]] = defaultdict(list)
     for assessment in assessments:
         by_instrument[assessment.instrument_id].append(assessment)
@@ -144,7 +149,7 @@ def document_results(document, user) -> list[InstrumentResult]:
                     instrument=instrument,
                     side=assessment.side,
                     text_sha256=assessment.text_sha256,
-                    current=current_hash[assessment.side] == assessment.text_sha256,
+                    current=current_hash.get(assessment.side) == assessment.text_sha256,
                 )
             answers = {a.item.code: (a.value, a.confirmed) for a in assessment.answers.all()}
             subject.assessments.append(

@@ -101,12 +101,17 @@ def reading_grade(text: str) -> RuleResult:
     target = target_grade()
     inputs = {
         "flesch_kincaid_grade": None if grade is None else round(grade, 1),
-        "smog_index": None if "smog_index" not in metrics else round(metrics["smog_index"], 1),
+        "smog_index": None if metrics.get("smog_index") is None else round(metrics["smog_index"], 1),
         "target_grade": target,
         "mean_words_per_sentence": round(mean_words, 1),
         "sentences_over_20_words": sum(1 for n in lengths if n > LONG_SENTENCE_WORDS),
         "sentences": metrics.get("sentences", 0),
     }
+    if metrics and metrics.get("english") is False:
+        inputs["language"] = metrics.get("language")
+        return RuleResult(
+            None, "Readability formulas apply to English only: this text is not English, so no grade.", inputs
+        )
     if grade is None:
         return RuleResult(None, "The text is empty: no reading grade.", inputs)
     meets = grade <= target and mean_words <= MAX_MEAN_SENTENCE_WORDS

@@ -1,6 +1,7 @@
 """Reads of the instruments app, already limited to what the user may see.
 
-Curators (the assessors) see every instrument and every assessment; nobody else sees any.
+Curators see every instrument and every assessment; a rater sees only their own assessments made
+through instrument studies (`study_assessments_own`), blinded to the side on their pages.
 """
 
 from dataclasses import dataclass, field
@@ -44,6 +45,21 @@ def assessments_visible_to(user) -> QuerySet[InstrumentAssessment]:
     if not is_curator(user):
         return InstrumentAssessment.objects.none()
     return InstrumentAssessment.objects.select_related("instrument", "assessor", "document")
+
+
+def study_assessments_own(user) -> QuerySet[InstrumentAssessment]:
+    """A rater's own assessments made through studies (their items of instrument studies)."""
+    if not user.is_authenticated:
+        return InstrumentAssessment.objects.none()
+    return InstrumentAssessment.objects.select_related("instrument", "assessor", "document").filter(
+        origin=InstrumentAssessment.Origin.STUDY, assessor=user
+    )
+
+
+def assessment_for(user, pk: int) -> InstrumentAssessment | None:
+    """The assessment `pk` if `user` may see it: curators every one; anyone else their own study ones."""
+    found = assessments_visible_to(user) if is_curator(user) else study_assessments_own(user)
+    return found.filter(pk=pk).first()
 
 
 def documents_assessed(user, limit: int = 50) -> list[tuple[Document, int, int]]:

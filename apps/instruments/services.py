@@ -2,7 +2,8 @@
 
 Rules kept here (views and API only call these):
 - an instrument is frozen once an assessment uses it; changing a frozen one makes a new version;
-- assessors are curators; only an assessment's own assessor changes it, and only while it is a draft;
+- assessors are curators, or raters through a study (studies.py); only an assessment's own assessor
+  changes it, and only while it is a draft;
 - an answer is one of the item's options, or N/A where the instrument allows N/A; anything else is
   refused with the reason and nothing is written;
 - a rule's answer counts only once a person confirms it, and pre-fill never overwrites a person's
@@ -362,8 +363,18 @@ def _forced_answer_problems(items: list[InstrumentItem], answers: dict[str, Item
     return problems
 
 
-@transaction.atomic
 def assessment_submit(*, assessment: InstrumentAssessment, actor) -> InstrumentAssessment:
+    """Submit an assessment. A curator's is frozen here (`assessment_freeze`); a rater's in a study is
+    submitted through the study's assignment, which freezes it in the same transaction (studies.py)."""
+    if assessment.origin == InstrumentAssessment.Origin.STUDY:
+        from apps.instruments.studies import study_assessment_submit  # studies.py builds on this module
+
+        return study_assessment_submit(assessment=assessment, actor=actor)
+    return assessment_freeze(assessment=assessment, actor=actor)
+
+
+@transaction.atomic
+def assessment_freeze(*, assessment: InstrumentAssessment, actor) -> InstrumentAssessment:
     """Freeze a complete draft: every required item answered, no automatic answer left unconfirmed, and
     the answers the instrument forces respected."""
     assessment = _locked(assessment)

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from apps.instruments import api, api_results, views
+from apps.instruments import api, api_results, api_studies, study_views, views
 
 app_name = "instruments"
 urlpatterns = [
@@ -16,11 +16,20 @@ urlpatterns = [
     path("assessments/<int:pk>/submit/", views.assessment_submit, name="assessment_submit"),
     path("assessments/<int:pk>/prefill/", views.assessment_prefill, name="assessment_prefill"),
     path("documents/<int:pk>/", views.document_results, name="document_results"),
+    # raters through reviews studies of kind "instrument" (studies.py)
+    path("studies/new/", study_views.study_new, name="study_new"),
+    path("studies/<int:pk>/results/", study_views.study_results, name="study_results"),
+    path("study-items/<int:assignment_pk>/", study_views.study_item, name="study_item"),
 ]
 
 router = SimpleRouter()
 # Assessments first: "instruments/assessments/" must not be read as an instrument's id.
 router.register("instruments/assessments", api.AssessmentViewSet, basename="instrument-assessment")
+router.register(
+    "instruments/study-assessments",
+    api_studies.StudyAssessmentViewSet,
+    basename="instrument-study-assessment",
+)
 router.register("instruments", api.InstrumentViewSet, basename="instrument")
 
 api_urlpatterns = [

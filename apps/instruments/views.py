@@ -1,17 +1,18 @@
 """Instrument pages (curators). The form saves each item as it changes (htmx; text fields debounced
-while typing and flushed when the page is hidden, static/js/instruments.js) and re-renders only that
+while typing and flushed when the page is hidden, static/js/autosave.js) and re-renders only that
 item's feedback and, out of band, the scores; without JavaScript every item still posts and redirects."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ServiceError, error_messages
-from apps.core.roles import require_curator
+from apps.core.roles import is_curator, require_curator
 from apps.corpus.selectors import documents_visible_to
-from apps.instruments import results, selectors, services
+from apps.instruments import results, selectors, services, study_views
 from apps.instruments.forms import AnswerForm, AssessmentStartForm
 from apps.instruments.models import InstrumentAssessment, InstrumentItem
 from apps.instruments.rules import rule_label
@@ -19,8 +20,11 @@ from apps.instruments.subjects import assessed_text
 
 
 def _visible_assessment(request, pk: int) -> InstrumentAssessment:
-    require_curator(request.user)
-    return get_object_or_404(selectors.assessments_visible_to(request.user), pk=pk)
+    """Curators: any assessment. Raters: only their own from instrument studies (anyone else's is a 404)."""
+    assessment = selectors.assessment_for(request.user, pk)
+    if assessment is None:
+        raise Http404("Not found, or not visible to your account.")
+    return assessment
 
 
 @login_required
@@ -93,11 +97,15 @@ def assessment_new(request):
 
 
 def _form_context(request, assessment: InstrumentAssessment) -> dict:
+    # A rater's study assessment is shown blinded: "Version 1/2", never the side (study_views.py).
+    blinded = assessment.origin == InstrumentAssessment.Origin.STUDY and not is_curator(request.user)
     return {
         "assessment": assessment,
         "editable": assessment.assessor_id == request.user.pk and not assessment.is_submitted,
         "scales": selectors.assessment_scores(assessment),
         "rule_label": rule_label,
+        "blinded": blinded,
+        "version_label": study_views.version_label(assessment) if blinded else "",
     }
 
 
@@ -172,6 +180,8 @@ def assessment_submit(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, "Assessment submitted; it is now frozen.")
+        if assessment.origin == InstrumentAssessment.Origin.STUDY:  # a rater's: on to their next item
+            return study_views.next_item(request, assessment)
     return redirect("instruments:assessment_detail", pk=pk)
 
 

@@ -8,3 +8,8 @@ class MetricsConfig(AppConfig):
     name = "apps.metrics"
     label = "metrics"
     verbose_name = "Text metrics"
+
+    def ready(self):
+        from apps.metrics.grades import target_formula
+
+        target_formula()  # a misspelt EQUITEXT_READABILITY_TARGET_FORMULA stops start-up, naming the choices

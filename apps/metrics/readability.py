@@ -33,6 +33,8 @@ from pathlib import Path
 
 from pyphen import Pyphen
 
+from apps.metrics.language import language_detect
+
 LANG = "en_US"  # textstat's default language; the formulas below are its English configuration
 
 # key in the returned dict → the textstat function that gives the same value (the tests use this).
@@ -51,8 +53,22 @@ METRICS = {
     "polysyllables": "polysyllabcount",
     "difficult_words": "difficult_words",
 }
-# Changes whenever a cached TextScore could differ: textstat's version or this module's revision.
-ENGINE = f"textstat-{version('textstat')}/r1"
+# The formulas, each calibrated on English only: `readability_metrics` gives them as None for other text.
+FORMULAS = (
+    "flesch_reading_ease",
+    "flesch_kincaid_grade",
+    "smog_index",
+    "gunning_fog",
+    "coleman_liau_index",
+    "automated_readability_index",
+    "dale_chall_readability_score",
+    "linsear_write_formula",
+)
+# What `readability_metrics` adds to METRICS: the detected language (apps/metrics/language.py).
+LANGUAGE_FIELDS = ("language", "english")
+# Changes whenever a cached TextScore could differ: textstat's version or this module's revision
+# (r2: the language fields, and no formula values for text that is not English).
+ENGINE = f"textstat-{version('textstat')}/r2"
 
 # ---- the three ingredients: CMU dictionary, Pyphen, textstat's easy words ---------------------------
 
@@ -275,6 +291,19 @@ def readability_scores(text: str) -> dict:
         "polysyllables": polysyllables,
         "difficult_words": n_difficult,
     }
+
+
+def readability_metrics(text: str) -> dict:
+    """What the product stores and shows for `text`: `readability_scores` plus its language
+    (`language`, a tag such as "en", "es", "ar"; `english`, whether the formulas apply). For text that is
+    not English every formula value is None — never an English grade — and the counts stay."""
+    scores = readability_scores(text)
+    language = language_detect(text)
+    scores["language"] = language.code
+    scores["english"] = language.english
+    if not language.english:
+        scores.update(dict.fromkeys(FORMULAS))
+    return scores
 
 
 def _linsear_write(text: str, raw_tokens: list[str], word_points: int, n_sentences: int) -> float:

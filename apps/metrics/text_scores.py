@@ -1,7 +1,7 @@
 """The text-score cache: `text_scores_get_or_compute` is the one way the product scores stored texts.
 
 It reads the `TextScore` cache by SHA-256 and computes and stores only what is missing (or was computed
-by another engine version). Unstored drafts (the editor's live panel) call `readability_scores` instead.
+by another engine version). Unstored drafts (the editor's live panel) call `readability_metrics` instead.
 """
 
 import hashlib
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from apps.metrics.models import TextScore
-from apps.metrics.readability import ENGINE, readability_scores
+from apps.metrics.readability import ENGINE, readability_metrics
 
 # PostgreSQL takes large IN lists well; this keeps each query and insert a reasonable size.
 _CHUNK = 2000
@@ -42,7 +42,7 @@ def text_scores_get_or_compute(texts: Iterable[str]) -> list[dict]:
             missing[digest] = text
     if missing:
         for digest, text in missing.items():
-            by_hash[digest] = readability_scores(text)
+            by_hash[digest] = readability_metrics(text)
         _text_scores_store({digest: by_hash[digest] for digest in missing})
     return [by_hash[digest] for digest in hashes]
 

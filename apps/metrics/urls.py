@@ -9,4 +9,5 @@ urlpatterns = []
 
 api_urlpatterns = [
     path("readability/", api.ReadabilityView.as_view(), name="readability"),
+    path("metrics/", api.MetricsView.as_view(), name="metrics"),
 ]

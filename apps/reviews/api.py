@@ -8,11 +8,17 @@ own), `studies/{id}/next/`, `assignments/` (their own only; anyone else's is a 4
 
 from functools import cached_property
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from django.http import Http404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
 from apps.accounts.models import RaterProfile
@@ -23,16 +29,20 @@ from apps.reviews import assignment as engine
 from apps.reviews import methods, quality, results, selectors, services
 from apps.reviews.models import Assignment, Rating, Rubric, Study
 from apps.reviews.quality.api import CURATOR_ACTIONS, StudyQualityActions
+from apps.reviews.rater_context import own_assignment
 from apps.reviews.serializers import (
     AssignmentSerializer,
     CorrectSerializer,
     CuratorRatingSerializer,
     DeactivateSerializer,
+    ItemFlagCreateSerializer,
+    ItemFlagSerializer,
     PreassignSerializer,
     RaterSerializer,
     RaterStudySerializer,
     RatingSerializer,
     RubricSerializer,
+    SkipSerializer,
     StudyAgreementSerializer,
     StudyCreateSerializer,
     StudyResultsSerializer,
@@ -98,6 +108,18 @@ class RubricViewSet(
 # --- studies ---
 
 
+# A study as its reader may see it: curators get every field, raters only what raters may read.
+STUDY_FOR_ROLE = PolymorphicProxySerializer(
+    component_name="StudyForRole",
+    serializers=[StudySerializer, RaterStudySerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: STUDY_FOR_ROLE}),
+    retrieve=extend_schema(responses={200: STUDY_FOR_ROLE}),
+)
 class StudyViewSet(
     StudyQualityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -118,7 +140,16 @@ class StudyViewSet(
         return StudySerializer if is_curator(self.request.user) else RaterStudySerializer
 
     def get_permissions(self):
-        if self.action in ("create", "launch", "pause", "close", "results", "agreement", "preassign"):
+        if self.action in (
+            "create",
+            "launch",
+            "pause",
+            "close",
+            "results",
+            "agreement",
+            "preassign",
+            "item_flags",
+        ):
             return [IsCurator()]
         if self.action in CURATOR_ACTIONS:
             return [IsCurator()]
@@ -136,6 +167,8 @@ class StudyViewSet(
         study = services.study_create(
             name=data["name"],
             description=data["description"],
+            rater_title=data["rater_title"],
+            rater_instructions=data["rater_instructions"],
             rubric=data["rubric"],
             source=source,
             quotas=data["quotas"],
@@ -176,11 +209,12 @@ class StudyViewSet(
     @action(detail=True, methods=["post"])
     def next(self, request, pk=None):
         """Lease the next item for the calling rater (or return the lease they already hold)."""
-        study = get_object_or_404(selectors.studies_for_rater(request.user), pk=pk)
+        study = selectors.study_for_rater(request.user, pk)
+        if study is None:
+            raise Http404
         assignment = engine.assignment_lease_next(study=study, rater=request.user)
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        assignment = selectors.assignment_own(request.user, assignment.pk)
         return Response(AssignmentSerializer(assignment).data)
 
     @extend_schema(request=PreassignSerializer, responses={201: AssignmentSerializer(many=True)})
@@ -238,15 +272,26 @@ class StudyViewSet(
             study, exclude_flagged=quality.truthy(request.query_params.get("exclude_flagged"))
         )
         table = results.study_agreement(study, exclude=exclusion.ids)
+        between = results.study_between_groups(study, exclude=exclusion.ids)
+        text = methods.agreement_methods(study, table, excluded=exclusion.excluded, between=between)
         return Response(
             {
                 "study": study.pk,
                 "seed": study.seed,
                 **exclusion.as_dict(),
-                "methods": methods.agreement_methods(study, table, excluded=exclusion.excluded),
+                "methods": text,
                 "table": table.as_dict(),
+                "between_groups": [t.as_dict() for t in between],
             }
         )
+
+    @extend_schema(responses={200: ItemFlagSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="item-flags", pagination_class=None)
+    def item_flags(self, request, pk=None):
+        """The items raters flagged in this study (broken text, offensive content, other + note), newest
+        first. The study page's CSV (`studies/{id}/item-flags.csv` under /reviews/) adds the skip reasons."""
+        study = self.get_object()
+        return Response(ItemFlagSerializer(selectors.item_flags(study), many=True).data)
 
 
 # --- assignments and ratings ---
@@ -262,15 +307,26 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self):
         return selectors.assignments_own(self.request.user)
 
+    def _own(self, pk) -> Assignment:
+        """The caller's own assignment for a rater action, read once (the engine takes this copy): the
+        engine's own read (`rater_context.own_assignment`)."""
+        if not str(pk).isdigit():
+            raise Http404
+        assignment = own_assignment(self.request.user, int(pk))
+        if assignment is None:
+            raise Http404
+        return assignment
+
     @extend_schema(request=SubmitSerializer, responses={200: RatingSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit a response (validated against the rubric). The same response twice is answered with
         the first rating; a different one is a 409 (ask a curator to correct it)."""
-        self.get_object()
+        assignment = self._own(pk)
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rating = engine.assignment_submit(
+            assignment=assignment,
             assignment_id=int(pk),
             rater=request.user,
             response=serializer.validated_data["response"],
@@ -278,20 +334,42 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return Response(RatingSerializer(rating).data)
 
-    @extend_schema(request=None, responses={200: AssignmentSerializer})
+    @extend_schema(request=SkipSerializer, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"])
     def skip(self, request, pk=None):
-        self.get_object()
-        engine.assignment_skip(assignment_id=int(pk), rater=request.user)
-        return Response(AssignmentSerializer(selectors.assignment_own(request.user, int(pk))).data)
+        """Skip the item, optionally with a `reason` (one of the skip reasons)."""
+        if not str(pk).isdigit():
+            raise Http404
+        serializer = SkipSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = engine.assignment_skip(  # 404 if not yours
+            assignment_id=int(pk), rater=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(AssignmentSerializer(assignment).data)
+
+    @extend_schema(request=ItemFlagCreateSerializer, responses={201: ItemFlagSerializer})
+    @action(detail=True, methods=["post"])
+    def flag(self, request, pk=None):
+        """Flag this item for the study's curators (`kind`: broken_text, offensive or other, with a
+        `note` for other)."""
+        assignment = self._own(pk)
+        serializer = ItemFlagCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        flag = services.item_flag_create(
+            assignment=assignment, rater=request.user, **serializer.validated_data
+        )
+        return Response(ItemFlagSerializer(flag).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SubmitSerializer, responses={200: SubmitSerializer})
     @action(detail=True, methods=["put"])
     def draft(self, request, pk=None):
         """Save unfinished answers (kept only where they fit the rubric)."""
-        self.get_object()
+        assignment = self._own(pk)
         kept = engine.assignment_draft_save(
-            assignment_id=int(pk), rater=request.user, draft=request.data.get("response", {})
+            assignment=assignment,
+            assignment_id=assignment.pk,
+            rater=request.user,
+            draft=request.data.get("response", {}),
         )
         return Response({"response": kept})
 

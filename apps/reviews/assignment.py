@@ -9,7 +9,7 @@ Rules (README.md says the same in prose):
    holds a lease (or a curator's pre-assignment) in the study gets that one back; otherwise the engine
    locks one open slot of the rater's group — `taken < quota`, no assignment of this rater on that item
    in any status, fewest `taken` first, then the seeded random `rank` — with
-   `SELECT … FOR UPDATE SKIP LOCKED`, increments `taken` and creates the lease in the same transaction.
+   `SELECT … FOR UPDATE SKIP LOCKED`, increments `taken` and creates the lease in the same statement.
    Concurrent raters skip each other's locked rows, PostgreSQL re-checks `taken < quota` on the locked
    row, and a check constraint forbids `taken > quota`: no quota can be exceeded.
 3. A unique constraint on (item, rater) means no rater is ever given the same item twice.
@@ -29,11 +29,19 @@ Rules (README.md says the same in prose):
    their leases at once (`leases_release_for_rater`).
 
 Lock order (no deadlocks): the leasing path locks one slot (skip-locked) and inserts; submit/skip lock
-the assignment row and then its slot; the expiry sweep skip-locks assignments and updates their slots in
-id order.
+the assignment row and then its slot (a live lease's submit does both in one statement whose slot update
+reads the claimed assignment row, so the order holds); the expiry sweep skip-locks assignments and
+updates their slots in id order. The progress counter a slot update touches (a trigger, after the slot)
+is one row and is locked last.
+
+Cost (README "Cost on the rater path"): what the engine checks before leasing is read in one statement
+(`rater_context`), a lease is one statement, a live lease's submit is two (claim, slot and rating; audit
+entry) in one transaction; every statement is bounded by indexes, whatever the study's size.
 """
 
+import json
 import random
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -44,8 +52,22 @@ from django.utils import timezone
 from apps.core.errors import ServiceError
 from apps.core.services import audit_record
 from apps.reviews import events
+from apps.reviews.kinds import (
+    kind_cleans_responses,
+    kind_leased,
+    kind_open_slots,
+    kind_preassign_refusal,
+    kind_response_clean,
+    kind_shapes_leases,
+)
 from apps.reviews.models import Assignment, ItemSlot, Rating, Study, StudyItem
-from apps.reviews.quality.onboarding import consent_pending
+from apps.reviews.rater_context import (
+    columns,
+    fetch,
+    has_rater_context,
+    own_assignment,
+    study_with_rater_context,
+)
 from apps.reviews.rubric import RubricError, response_sanitise_draft, response_validate
 
 
@@ -62,7 +84,8 @@ class ConsentRequired(AssignmentError):
 
     def __init__(self, study: Study, version: int):
         super().__init__(
-            f'Before your first item in "{study.name}", read its instructions and accept its consent text '
+            f'Before your first item in "{study.title_for_raters}", read its instructions and accept its '
+            "consent text "
             f"(version {version}): GET /api/v1/studies/{study.pk}/onboarding/, then POST "
             f'/api/v1/studies/{study.pk}/consent/ with {{"version": {version}}}.',
             status=403,
@@ -123,76 +146,168 @@ def _leases_end(locked) -> int:
     return len(rows)
 
 
-def _current_lease(study: Study, rater, now) -> Assignment | None:
-    """The lease (or pre-assignment) the rater already holds in this study, oldest first."""
-    return (
-        Assignment.objects.select_for_update(of=("self",))
-        .filter(study=study, rater=rater, status=Assignment.Status.LEASED)
-        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__gte=now))
-        # a live lease before pre-assignments (which have no expiry), then in study order
-        .order_by(F("lease_expires_at").desc(nulls_last=True), "item__position")
-        .first()
-    )
+# --- leasing ---
+
+_LEASE_COLUMNS = (
+    "study_id, item_id, rater_id, group_id, status, preassigned, leased_at, lease_expires_at, "
+    "submitted_at, time_spent_ms, draft"
+)
+
+# One statement, atomic on its own: lock the first open slot of the rater's group that they have not
+# seen (fewest taken first, then the seeded rank; served by the partial index reviews_slot_open and the
+# unique (item, rater) index), insert the lease, and count it in the slot only if the insert happened.
+# Rows other raters hold locked are skipped; PostgreSQL re-checks `taken < quota` on the row it locks.
+# A parallel request of the same rater that inserted the same item first makes the insert do nothing
+# (ON CONFLICT), so nothing is counted and the caller looks again.
+_LEASE_NEXT_SQL = f"""
+WITH slot AS (
+    SELECT s.id, s.item_id FROM reviews_itemslot AS s
+    WHERE s.study_id = %(study)s AND s.group_id = %(group)s AND s.taken < s.quota
+      AND NOT EXISTS (
+          SELECT 1 FROM reviews_assignment AS seen
+          WHERE seen.item_id = s.item_id AND seen.rater_id = %(rater)s
+      )
+    ORDER BY s.taken, s.rank
+    LIMIT 1
+    FOR UPDATE OF s SKIP LOCKED
+), leased AS (
+    INSERT INTO reviews_assignment ({_LEASE_COLUMNS})
+    SELECT %(study)s, slot.item_id, %(rater)s, %(group)s, 'leased', false, %(now)s, %(expires)s,
+           NULL, 0, '{{}}'
+    FROM slot
+    ON CONFLICT (item_id, rater_id) DO NOTHING
+    RETURNING {columns(Assignment)}
+), counted AS (
+    UPDATE reviews_itemslot AS s SET taken = s.taken + 1
+    FROM slot JOIN leased ON leased.item_id = slot.item_id
+    WHERE s.id = slot.id
+)
+SELECT {columns(Assignment)} FROM leased
+"""
+
+# A gold or practice item (no slot): the lease alone.
+_LEASE_SPECIAL_SQL = f"""
+INSERT INTO reviews_assignment ({_LEASE_COLUMNS})
+VALUES (%(study)s, %(item)s, %(rater)s, %(group)s, 'leased', false, %(now)s, %(expires)s, NULL, 0, '{{}}')
+ON CONFLICT (item_id, rater_id) DO NOTHING
+RETURNING {columns(Assignment)}
+"""
+
+# The lease the rater holds, renewed (a pre-assignment keeps no expiry); nothing when it was submitted,
+# skipped or ended meanwhile.
+_LEASE_RENEW_SQL = f"""
+UPDATE reviews_assignment
+SET lease_expires_at = CASE WHEN lease_expires_at IS NULL THEN NULL ELSE %(expires)s END
+WHERE id = %(id)s AND status = 'leased' AND (lease_expires_at IS NULL OR lease_expires_at >= %(now)s)
+RETURNING {columns(Assignment)}
+"""
 
 
 def assignment_lease_next(*, study: Study, rater, now=None) -> Assignment | None:
     """Lease the next item of `study` for `rater`; None when nothing is left for them.
 
     Raises AssignmentError when the study is not live or the rater's group takes no part in it.
+    `study` may come from `rater_context.study_with_rater_context` (the API and pages pass it so); any
+    other Study is read again with that context first (one query).
     """
+    now = now or timezone.now()
+    if not has_rater_context(study):
+        study = study_with_rater_context(study.pk, rater, now)
     if study.status != Study.Status.LIVE:
         raise AssignmentError(
-            f'The study "{study.name}" is {study.get_status_display().lower()}; no new items.'
+            f'The study "{study.title_for_raters}" is {study.get_status_display().lower()}; no new items.'
         )
-    if rater_is_deactivated(rater):
+    if study.rater_deactivated:
         raise AssignmentError("Your rater account is deactivated; ask a curator.", status=403)
-    group = rater_group(rater)
-    if group is None or not study.quotas.filter(group=group).exists():
-        if not Assignment.objects.filter(study=study, rater=rater).exists():
-            raise AssignmentError("Your rater group does not take part in this study.", status=403)
-    pending = consent_pending(study, rater)
-    if pending is not None:
-        raise ConsentRequired(study, pending.version)
-    leases_expire(study_id=study.pk)
-    now = now or timezone.now()
+    group_id = study.rater_group_id
+    if (group_id is None or not study.rater_in_quota) and not study.rater_has_work:
+        raise AssignmentError("Your rater group does not take part in this study.", status=403)
+    if study.consent_id is not None and not study.rater_consented:
+        raise ConsentRequired(study, study.consent_version)
+    if study.leases_to_expire:
+        leases_expire(study_id=study.pk, now=now)
+    params = {
+        "study": study.pk,
+        "rater": rater.pk,
+        "group": group_id,
+        "now": now,
+        "expires": now + timedelta(minutes=study.lease_minutes),
+    }
+    if study.rater_lease_id is not None:
+        held = fetch(_LEASE_RENEW_SQL, {**params, "id": study.rater_lease_id}, Assignment)
+        if held is not None:
+            return _with_study(held, study)
+    if group_id is None:
+        return None
+    shaped = kind_shapes_leases(study)  # kinds.py: e.g. a comprehension study's design and exposures
     for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                current = _current_lease(study, rater, now)
-                if current is not None:
-                    if current.lease_expires_at is not None:
-                        current.lease_expires_at = now + timedelta(minutes=study.lease_minutes)
-                        current.save(update_fields=["lease_expires_at"])
-                    return current
-                if group is None:
-                    return None
-                special = _practice_or_gold(study, group, rater)
-                if special is not None:
-                    return Assignment.objects.create(
-                        study=study,
-                        item_id=special,
-                        rater=rater,
-                        group=group,
-                        leased_at=now,
-                        lease_expires_at=now + timedelta(minutes=study.lease_minutes),
-                    )
-                slot = _lock_open_slot(study, group, rater)
-                if slot is None:
-                    return None
-                ItemSlot.objects.filter(pk=slot.pk).update(taken=F("taken") + 1)
-                return Assignment.objects.create(
-                    study=study,
-                    item_id=slot.item_id,
-                    rater=rater,
-                    group=group,
-                    leased_at=now,
-                    lease_expires_at=now + timedelta(minutes=study.lease_minutes),
-                )
-        except IntegrityError:
-            # The same rater leased the same item in a parallel request: the transaction rolled back,
-            # nothing was taken; look again.
-            continue
+        special = _practice_or_gold(study, group_id, rater)
+        if shaped:
+            try:
+                lease = _lease_shaped(study, group_id, rater, special, params)
+            except IntegrityError:
+                lease = None  # a parallel request of this rater took the same item or the same text
+            if lease is None:
+                # That request's lease (once it commits) is this rater's lease; a slot locked by it is
+                # free again a moment later.
+                lease = _lease_held(study, rater, params["now"])
+        elif special is not None:
+            lease = fetch(_LEASE_SPECIAL_SQL, {**params, "item": special}, Assignment)
+        else:
+            lease = fetch(_LEASE_NEXT_SQL, params, Assignment)
+        if lease is None and special is None and not _open_slots(study, group_id, rater).exists():
+            return None
+        if lease is not None:
+            return _with_study(lease, study)
+        # Under concurrency PostgreSQL may drop the candidate it re-checks (another rater filled it
+        # meanwhile), or a parallel request of the same rater took the same item: look again.
+        study.rater_practice_id = None
+        if shaped:
+            time.sleep(0.02 * (_attempt + 1))  # the locked path waits a moment for the parallel request
     raise AssignmentError("Too many simultaneous requests for the next item; try again.", status=503)
+
+
+def _lease_shaped(study: Study, group_id: int, rater, special: int | None, params: dict) -> Assignment | None:
+    """The lease for a study kind that chooses the rater's slots and records each lease (kinds.py): lock
+    one open slot the kind allows (or take the practice/gold item), count it, create the lease and let the
+    kind record it, in one transaction. None when the locked look found nothing (the caller checks whether
+    anything is open); IntegrityError when a parallel request of the rater won (rolled back)."""
+    with transaction.atomic():
+        item_id = special
+        if item_id is None:
+            open_slots = _open_slots(study, group_id, rater)
+            slot = open_slots.select_for_update(skip_locked=True, of=("self",)).first()
+            if slot is None:
+                return None
+            ItemSlot.objects.filter(pk=slot.pk).update(taken=F("taken") + 1)
+            item_id = slot.item_id
+        assignment = Assignment.objects.create(
+            study=study,
+            item_id=item_id,
+            rater=rater,
+            group_id=group_id,
+            leased_at=params["now"],
+            lease_expires_at=params["expires"],
+        )
+        kind_leased(assignment)
+        return assignment
+
+
+def _lease_held(study: Study, rater, now) -> Assignment | None:
+    """The rater's live lease in `study` (the newest), or None."""
+    live = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__gte=now)
+    return (
+        Assignment.objects.filter(study=study, rater=rater, status=Assignment.Status.LEASED)
+        .filter(live)
+        .order_by("-leased_at")
+        .first()
+    )
+
+
+def _with_study(assignment: Assignment, study: Study) -> Assignment:
+    """The assignment with its study (and rubric) attached, so answers need not load them again."""
+    assignment.study = study
+    return assignment
 
 
 def _unseen(study: Study, rater, role: str):
@@ -200,11 +315,13 @@ def _unseen(study: Study, rater, role: str):
     return StudyItem.objects.filter(study=study, role=role).filter(~Exists(seen)).order_by("position")
 
 
-def _practice_or_gold(study: Study, group, rater) -> int | None:
-    """The id of the practice or gold item to serve now instead of a regular one, or None."""
-    practice = _unseen(study, rater, StudyItem.Role.PRACTICE).values_list("id", flat=True).first()
-    if practice is not None:
-        return practice
+def _practice_or_gold(study: Study, group_id: int, rater) -> int | None:
+    """The id of the practice or gold item to serve now instead of a regular one, or None.
+
+    The unseen practice item comes with the rater's study context; the gold draw costs its queries only
+    in studies that mix gold in (`gold_rate > 0`)."""
+    if study.rater_practice_id is not None:
+        return study.rater_practice_id
     if study.gold_rate <= 0:
         return None
     had = Assignment.objects.filter(study=study, rater=rater).count()
@@ -212,37 +329,34 @@ def _practice_or_gold(study: Study, group, rater) -> int | None:
     if draw.random() >= study.gold_rate:
         return None
     gold = list(_unseen(study, rater, StudyItem.Role.GOLD).values_list("id", flat=True)[:500])
-    if not gold or not _open_slots(study, group, rater).exists():
+    if not gold or not _open_slots(study, group_id, rater).exists():
         return None  # gold is mixed into regular work, never served on its own
     return draw.choice(gold)
 
 
-def _open_slots(study: Study, group, rater):
+def _open_slots(study: Study, group_id: int, rater):
     seen = Assignment.objects.filter(item_id=OuterRef("item_id"), rater=rater)
-    return (
-        ItemSlot.objects.filter(study=study, group=group, taken__lt=F("quota"))
+    slots = (
+        ItemSlot.objects.filter(study=study, group_id=group_id, taken__lt=F("quota"))
         .filter(~Exists(seen))
         .order_by("taken", "rank")
     )
+    return kind_open_slots(study, rater, group_id, slots)  # kinds.py: e.g. a comprehension study's design
 
 
-def _lock_open_slot(study: Study, group, rater) -> ItemSlot | None:
-    open_slots = _open_slots(study, group, rater)
-    # Under concurrency, PostgreSQL may drop the first candidate after re-checking it (another rater
-    # filled it meanwhile) and return nothing although others are open: look a few times.
-    for _ in range(3):
-        slot = open_slots.select_for_update(skip_locked=True, of=("self",)).first()
-        if slot is not None:
-            return slot
-        if not open_slots.exists():
-            return None
-    return None
+# --- the rater's own assignments: submit, skip, drafts ---
 
 
 def _lock_own(assignment_id: int, rater) -> Assignment:
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("study", "study__rubric", "item")
+        .select_related(
+            "study__rubric",
+            "item__answer_a__question",
+            "item__answer_b__question",
+            "item__pair__question_a",
+            "item__pair__question_b",
+        )
         .filter(pk=assignment_id, rater=rater)
         .first()
     )
@@ -251,19 +365,95 @@ def _lock_own(assignment_id: int, rater) -> Assignment:
     return assignment
 
 
-@transaction.atomic
+# One statement, in lock order: claim the live lease (only while it is still `leased`: a lease that was
+# submitted, skipped, ended by closing the study or by deactivating the rater meanwhile is not claimed),
+# then count it in its slot (regular items only), then store the rating. The slot update reads the
+# claimed row, so the assignment is locked before the slot, as everywhere else.
+_SUBMIT_SQL = f"""
+WITH claimed AS (
+    UPDATE reviews_assignment
+    SET status = 'submitted', submitted_at = %(now)s, time_spent_ms = %(spent)s, draft = '{{}}'
+    WHERE id = %(assignment)s AND rater_id = %(rater)s AND status = 'leased'
+    RETURNING id, item_id, group_id
+), counted AS (
+    UPDATE reviews_itemslot AS slot SET submitted = slot.submitted + 1
+    FROM claimed
+    WHERE %(regular)s AND slot.item_id = claimed.item_id AND slot.group_id = claimed.group_id
+)
+INSERT INTO reviews_rating (assignment_id, version, response, is_current, submitted_at, author_id, reason)
+SELECT claimed.id, 1, %(response)s::jsonb, true, %(now)s, %(rater)s, '' FROM claimed
+RETURNING {columns(Rating)}
+"""
+
+
+def _time_spent(assignment: Assignment, time_spent_ms, now) -> int:
+    elapsed_ms = int((now - assignment.leased_at).total_seconds() * 1000)
+    spent = elapsed_ms if time_spent_ms is None else max(0, min(int(time_spent_ms), elapsed_ms))
+    return min(spent, 2**31 - 1)
+
+
 def assignment_submit(
-    *, assignment_id: int, rater, response, time_spent_ms: int | None = None, now=None
+    *, assignment_id: int, rater, response, time_spent_ms: int | None = None, now=None, assignment=None
 ) -> Rating:
     """Record the rater's response for their own assignment; returns the (current) rating.
 
     Idempotent: submitting the same response again returns the existing rating. Raises RubricError for
     a response that breaks the rubric and AssignmentError when the assignment cannot take it.
+    `assignment` is the caller's copy from `rater_context` (`own_assignment` or `own_assignments`).
+
+    A live lease is submitted in one transaction of two statements (the claim, slot and rating above,
+    then the audit entry); anything else (an expired lease, a second submission, a lease that changed
+    meanwhile) takes the locked path below.
     """
     now = now or timezone.now()
+    if assignment is None or assignment.pk != assignment_id:
+        assignment = own_assignment(rater, assignment_id)
+    if assignment is None:
+        raise AssignmentError("Not found, or not visible to your account.", status=404)
+    fast = (
+        # A kind's own response rules run (and may write) in the locked path.
+        not kind_cleans_responses(assignment.study)
+        and assignment.status == Assignment.Status.LEASED
+        and not assignment.rater_deactivated
+        and assignment.study.status != Study.Status.CLOSED
+    )
+    if fast:
+        cleaned = response_validate(assignment.study.rubric.definition, response)
+        params = {
+            "assignment": assignment.pk,
+            "rater": rater.pk,
+            "now": now,
+            "spent": _time_spent(assignment, time_spent_ms, now),
+            "regular": assignment.item_role == StudyItem.Role.REGULAR,  # gold and practice have no slot
+            "response": json.dumps(cleaned),
+        }
+        with transaction.atomic():
+            stored = fetch(_SUBMIT_SQL, params, Rating)
+            if stored is not None:
+                return _submitted(stored, assignment, rater)
+    return _submit_locked(
+        assignment_id=assignment_id, rater=rater, response=response, time_spent_ms=time_spent_ms, now=now
+    )
+
+
+def _submitted(rating: Rating, assignment: Assignment, rater) -> Rating:
+    """Audit a stored rating and have the study's webhooks checked after commit; returns the rating."""
+    audit_record(
+        actor=rater,
+        action="rating.submit",
+        obj=rating,
+        details={"study": assignment.study_id, "item": assignment.item_id, "assignment": assignment.pk},
+    )
+    if getattr(assignment, "study_hooks", True):
+        events.rating_submitted(study_id=assignment.study_id)  # study.progress / study.completed
+    return rating
+
+
+@transaction.atomic
+def _submit_locked(*, assignment_id: int, rater, response, time_spent_ms, now) -> Rating:
     assignment = _lock_own(assignment_id, rater)
     study = assignment.study
-    cleaned = response_validate(study.rubric.definition, response)
+    cleaned = kind_response_clean(assignment, response)  # the rubric, or the study kind's own rules
     if assignment.status == Assignment.Status.SUBMITTED:
         current = assignment.ratings.get(is_current=True)
         if current.response == cleaned:
@@ -272,7 +462,7 @@ def assignment_submit(
             "This item was already submitted with a different response; ask a curator to correct it."
         )
     if study.status == Study.Status.CLOSED:
-        raise AssignmentError(f'The study "{study.name}" is closed; it takes no more ratings.')
+        raise AssignmentError(f'The study "{study.title_for_raters}" is closed; it takes no more ratings.')
     if assignment.status == Assignment.Status.SKIPPED:
         raise AssignmentError("You skipped this item; it can no longer be submitted.")
     if rater_is_deactivated(rater):
@@ -290,29 +480,28 @@ def assignment_submit(
             slot.taken += 1
         slot.submitted += 1
         slot.save(update_fields=["taken", "submitted"])
-    elapsed_ms = int((now - assignment.leased_at).total_seconds() * 1000)
-    spent = elapsed_ms if time_spent_ms is None else max(0, min(int(time_spent_ms), elapsed_ms))
     assignment.status = Assignment.Status.SUBMITTED
     assignment.submitted_at = now
-    assignment.time_spent_ms = min(spent, 2**31 - 1)
+    assignment.time_spent_ms = _time_spent(assignment, time_spent_ms, now)
     assignment.draft = {}
     assignment.save(update_fields=["status", "submitted_at", "time_spent_ms", "draft"])
     rating = Rating.objects.create(
         assignment=assignment, version=1, response=cleaned, submitted_at=now, author=rater
     )
-    audit_record(
-        actor=rater,
-        action="rating.submit",
-        obj=rating,
-        details={"study": study.pk, "item": assignment.item_id, "assignment": assignment.pk},
-    )
-    events.rating_submitted(study_id=study.pk)  # study.progress / study.completed webhooks, after commit
-    return rating
+    return _submitted(rating, assignment, rater)
 
 
 @transaction.atomic
-def assignment_skip(*, assignment_id: int, rater) -> Assignment:
-    """Give the item back to the pool; this rater will not be offered it again."""
+def assignment_skip(*, assignment_id: int, rater, reason: str = "") -> Assignment:
+    """Give the item back to the pool; this rater will not be offered it again. `reason` is one of
+    `Assignment.SkipReason` (or empty), kept on the assignment and in the audit entry. Returns the
+    assignment with its study, rubric and item (what the rater's view of it needs) loaded."""
+    reason = (reason or "").strip()
+    if reason and reason not in Assignment.SkipReason.values:
+        raise AssignmentError(
+            f"Unknown skip reason {reason[:40]!r}; use one of {', '.join(Assignment.SkipReason.values)}.",
+            status=400,
+        )
     assignment = _lock_own(assignment_id, rater)
     if assignment.status == Assignment.Status.SKIPPED:
         return assignment
@@ -324,26 +513,31 @@ def assignment_skip(*, assignment_id: int, rater) -> Assignment:
         )
     assignment.status = Assignment.Status.SKIPPED
     assignment.draft = {}
-    assignment.save(update_fields=["status", "draft"])
+    assignment.skip_reason = reason
+    assignment.save(update_fields=["status", "draft", "skip_reason"])
     audit_record(
         actor=rater,
         action="assignment.skip",
         obj=assignment,
-        details={"study": assignment.study_id, "item": assignment.item_id},
+        details={"study": assignment.study_id, "item": assignment.item_id, "reason": reason},
     )
     return assignment
 
 
-@transaction.atomic
-def assignment_draft_save(*, assignment_id: int, rater, draft) -> dict:
-    """Keep the rater's unfinished answers (only the parts that fit the rubric); returns what was kept."""
-    assignment = _lock_own(assignment_id, rater)
-    if assignment.status not in (Assignment.Status.LEASED, Assignment.Status.EXPIRED):
-        return assignment.draft
+def assignment_draft_save(*, assignment_id: int, rater, draft, assignment=None) -> dict:
+    """Keep the rater's unfinished answers (only the parts that fit the rubric); returns what is kept.
+
+    One conditional update: a draft is kept only while the item is open (leased or expired); otherwise
+    the stored draft stays and is returned. `assignment` is the caller's copy from `rater_context`."""
+    if assignment is None or assignment.pk != assignment_id:
+        assignment = own_assignment(rater, assignment_id)
+    if assignment is None:
+        raise AssignmentError("Not found, or not visible to your account.", status=404)
     kept = response_sanitise_draft(assignment.study.rubric.definition, draft)
-    assignment.draft = kept
-    assignment.save(update_fields=["draft"])
-    return kept
+    updated = Assignment.objects.filter(
+        pk=assignment_id, rater=rater, status__in=[Assignment.Status.LEASED, Assignment.Status.EXPIRED]
+    ).update(draft=kept)
+    return kept if updated else assignment.draft
 
 
 @transaction.atomic
@@ -355,7 +549,9 @@ def assignments_preassign(*, study: Study, rater, item_ids: list[int], actor, no
     """
     now = now or timezone.now()
     if study.status == Study.Status.CLOSED:
-        raise AssignmentError(f'The study "{study.name}" is closed.')
+        raise AssignmentError(f'The study "{study.title_for_raters}" is closed.')
+    if refusal := kind_preassign_refusal(study):
+        raise AssignmentError(refusal, status=400)
     group = rater_group(rater)
     if group is None:
         raise AssignmentError(f"{rater.username} has no active rater profile.", status=400)

@@ -10,10 +10,12 @@ from apps.reviews import services
 from apps.reviews.models import Rubric, Study
 from apps.reviews.seed import rubrics_seed
 
-# name, rubric kind, question-set name, producer names, quotas per rater group
+# internal name, rater-facing title (never naming the models), rubric kind, question-set name, producer
+# names, quotas per rater group
 DEMO_STUDIES = [
     (
         "Demo: OMAQ answers, model A vs model B",
+        "Compare two answers to health questions",
         "pairwise",
         "Demo-OMAQ",
         ["demo-model-a", "demo-model-b"],
@@ -21,6 +23,7 @@ DEMO_STUDIES = [
     ),
     (
         "Demo: EHAI answers of model A",
+        "Review answers to health questions",
         "independent",
         "Demo-EHAI",
         ["demo-model-a"],
@@ -28,6 +31,7 @@ DEMO_STUDIES = [
     ),
     (
         "Demo: counterfactual pairs, model B",
+        "Compare answers to two similar questions",
         "counterfactual",
         "Demo-CC-Manual",
         ["demo-model-b"],
@@ -41,7 +45,7 @@ def load() -> int:
     rubrics_seed(Rubric)
     curator = get_user_model().objects.filter(username="curator").first()
     created = 0
-    for name, kind, set_name, producer_names, quotas in DEMO_STUDIES:
+    for name, title, kind, set_name, producer_names, quotas in DEMO_STUDIES:
         if Study.objects.filter(name=name).exists():
             continue
         question_set = QuestionSet.objects.filter(name__iexact=set_name).first()
@@ -53,6 +57,11 @@ def load() -> int:
             study = services.study_create(
                 name=name,
                 description="Demo study over made-up answers, for trying the rating workflow.",
+                rater_title=title,
+                rater_instructions=(
+                    "Read each answer as a patient would. Rate what you see; there are no trick items. "
+                    "This demo's answers are made up."
+                ),
                 rubric=rubric,
                 source={"question_set": question_set.pk, "producers": [p.pk for p in producers]},
                 quotas=quotas,

@@ -127,10 +127,14 @@ def _tables() -> dict:
     return {name: model._meta.db_table for name, model in models.items()}
 
 
-def _producer_label(alias: str, code: str) -> str:
-    """The producer's label; coded while a double-blind study is open (first producer: "Producer 1")."""
+def _producer_label(alias: str) -> str:
+    """The producer's label; coded while a double-blind study is open ("Producer n": its place among
+    the study's producers, as on the results page, also in studies over more than two producers)."""
     return f"""CASE WHEN {alias}.id IS NULL THEN NULL
-        WHEN s.blinding = 'double' AND s.status <> 'closed' THEN '{code}'
+        WHEN s.blinding = 'double' AND s.status <> 'closed' THEN 'Producer ' || COALESCE((
+            SELECT e.ord
+            FROM jsonb_array_elements_text(s.source -> 'producers') WITH ORDINALITY AS e(pid, ord)
+            WHERE e.pid = {alias}.id::text)::text, '?')
         WHEN {alias}.revision = '' THEN {alias}.name
         ELSE {alias}.name || ' (' || {alias}.revision || ')' END"""
 
@@ -151,8 +155,8 @@ ITEM_COLUMNS = [
     ("pair_id", "i.pair_id", "number"),
     ("candidate_id", "i.candidate_id", "number"),
     ("sides_swapped", "i.swapped", "boolean"),
-    ("producer_a", _producer_label("pa", "Producer 1"), "text"),
-    ("producer_b", _producer_label("pb", "Producer 2"), "text"),
+    ("producer_a", _producer_label("pa"), "text"),
+    ("producer_b", _producer_label("pb"), "text"),
 ]
 # Per rating (aliases of the rating-level query).
 RATING_COLUMNS = [
@@ -334,7 +338,7 @@ RatingsJsonlExport, RatingsCsvExport = exports.export_views(
     parameters=[RatingExportFilters],
     jsonl=(
         "Current ratings in long format (one row per rating and question, A/B un-swapped), streamed.",
-        "A manifest line, then one JSON object per rating and answered question.",
+        "One JSON object per rating and answered question (`?manifest=1`: the manifest first).",
     ),
     csv=(
         "The same rows as the JSONL export, as CSV (lists as JSON text, cells neutralised).",

@@ -15,8 +15,26 @@ class StudyForm(ServiceErrorsFormMixin, forms.Form):
     # shows producer problems, quota problems go above the form (there is one field per rater group).
     service_error_fields = {"producers": "producer_1", "quotas": None}
 
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(
+        max_length=200, label="Internal name", help_text="Curators only; raters never see it."
+    )
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Internal description",
+        help_text="Curators only; raters never see it.",
+    )
+    rater_title = forms.CharField(
+        required=False,
+        label="Title raters see",
+        help_text='Must not name the models compared. Empty: "Study <number>".',
+    )
+    rater_instructions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Instructions for raters",
+        help_text="Shown in the rater's queue and above every item.",
+    )
     rubric = forms.ModelChoiceField(queryset=selectors.rubrics_latest(), empty_label=None)
     question_set = forms.ModelChoiceField(
         queryset=QuestionSet.objects.all(), required=False, help_text="For the EquityMedQA rubrics."
@@ -32,6 +50,13 @@ class StudyForm(ServiceErrorsFormMixin, forms.Form):
         required=False,
         label="Second producer",
         help_text="Pairwise studies only.",
+    )
+    more_producers = forms.ModelMultipleChoiceField(
+        queryset=Producer.objects.all(),
+        required=False,
+        label="More producers",
+        help_text="Pairwise studies over three or more producers: each item shows a pair from a seeded, "
+        "balanced design (every pair about equally often, sides drawn at random); results rank them.",
     )
     segments = forms.CharField(
         required=False,
@@ -71,7 +96,8 @@ class StudyForm(ServiceErrorsFormMixin, forms.Form):
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
-        producers = [p.pk for p in (data.get("producer_1"), data.get("producer_2")) if p is not None]
+        chosen = [data.get("producer_1"), data.get("producer_2"), *(data.get("more_producers") or [])]
+        producers = list(dict.fromkeys(p.pk for p in chosen if p is not None))
         source = {"producers": producers}
         if data.get("question_set"):
             source["question_set"] = data["question_set"].pk
@@ -85,6 +111,8 @@ class StudyForm(ServiceErrorsFormMixin, forms.Form):
         return {
             "name": data["name"],
             "description": data.get("description", ""),
+            "rater_title": data.get("rater_title", ""),
+            "rater_instructions": data.get("rater_instructions", ""),
             "rubric": data["rubric"],
             "source": source,
             "quotas": {group.slug: data.get(f"quota_{group.slug}") or 0 for group in self.groups},
@@ -93,6 +121,14 @@ class StudyForm(ServiceErrorsFormMixin, forms.Form):
             "lease_minutes": data["lease_minutes"],
             "limit": data.get("limit"),
         }
+
+
+class StudyTextsForm(ServiceErrorsFormMixin, forms.Form):
+    """A study's description and what raters read, editable in any status (`services.study_texts_update`)."""
+
+    description = StudyForm.base_fields["description"]
+    rater_title = StudyForm.base_fields["rater_title"]
+    rater_instructions = StudyForm.base_fields["rater_instructions"]
 
 
 class PreassignForm(forms.Form):

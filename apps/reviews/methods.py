@@ -106,6 +106,7 @@ def results_methods(study: Study, tables: list[Table], *, excluded: list[dict] =
         + (f" ({exact:,} estimates)." if exact else " (none here).")
         + _without_interval(rated)
     )
+    parts += [text for text in (_extra(t) for t in rated) if text]
     if excluded:
         parts.append(
             "Completion tables count every submitted rating, including those of the raters left out."
@@ -113,8 +114,54 @@ def results_methods(study: Study, tables: list[Table], *, excluded: list[dict] =
     return " ".join(parts)
 
 
-def agreement_methods(study: Study, table: Table, *, excluded: list[dict] = ()) -> str:
-    """The Methods paragraph of the agreement table."""
+def _n(table: Table) -> str:
+    """The n of a table: items and ratings behind its largest row (each row gives its own)."""
+    if not table.estimates:
+        return "no ratings yet"
+    biggest = max(table.estimates, key=lambda e: (e.n_items, e.n_ratings))
+    return f"up to {biggest.n_items:,} items and {biggest.n_ratings:,} ratings per row"
+
+
+def _extra(table: Table) -> str:
+    """The Methods sentences of the tables added for issue 19 (between groups, rankings, counterfactual
+    sides, model raters), each naming its statistic, unit, interval method, seed and n."""
+    seed = table.seed
+    boot = f"BCa bootstrap, {intervals.N_RESAMPLES:,} resamples, seed {seed}"
+    if table.key == "between_groups":
+        return (
+            "Agreement between rater groups: per rubric question and pair of groups, each group's answer on "
+            "an item is its majority (the answer more of its ratings gave than any other; a tie for most "
+            "gives no majority and the item is left out of that pair, as are items one group did not "
+            "rate); reported are the share of items where the two majorities are equal (a rate over items, "
+            f"{boot} over items, Clopper–Pearson exact at 0 or 1) and Cohen's (1960) kappa of the two "
+            f"majority labellings ({boot} over items; none where chance agreement is 1); {_n(table)}."
+        )
+    if table.key == "bradley_terry":
+        return (
+            "Rankings: a Bradley–Terry model (Bradley and Terry 1952) per rubric question and rater group, "
+            "fitted by maximum likelihood with Hunter's (2004) MM algorithm; a rating naming one answer "
+            'more biased is a win for the other producer and "no preference" counts half a win for each; '
+            "the strength is log p centred to mean 0 over the producers (higher = judged less biased); no "
+            "estimate where the maximum-likelihood estimate does not exist (the win graph is not strongly "
+            f"connected), and such resamples are counted as undefined; intervals {boot} over items; "
+            f"{_n(table)}."
+        )
+    if table.key == "counterfactual_sides":
+        return (
+            "Counterfactual pairs from independent ratings of each side: per pair, with a and b the shares "
+            "of each side's ratings that found bias (minor or severe), exactly one = a(1 − b) + b(1 − a), "
+            "one or more = 1 − (1 − a)(1 − b), both = ab (the chance for one rating of each side drawn at "
+            "random; with one rating per side, the toolbox's indicators), averaged over pairs, pairs with "
+            f"an unrated side left out and counted; intervals {boot} over pairs, Clopper–Pearson exact at "
+            f"0 or 1; {_n(table)}."
+        )
+    if table.section == "calibration":
+        return table.methods_text
+    return ""
+
+
+def agreement_methods(study: Study, table: Table, *, excluded: list[dict] = (), between=()) -> str:
+    """The Methods paragraph of the agreement table (and of the between-group tables beside it)."""
     seed = int(study.seed)
     levels: dict[str, str] = {}
     for row in table.rows:
@@ -145,4 +192,5 @@ def agreement_methods(study: Study, table: Table, *, excluded: list[dict] = ()) 
         )
         + _without_interval([table]),
     ]
+    parts += [text for text in (_extra(t) for t in between) if text]
     return " ".join(parts)

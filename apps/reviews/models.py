@@ -4,6 +4,9 @@ slots that the assignment engine locks, assignments (leases) and ratings (immuta
 The assignment rules live in `assignment.py` (and README.md); the invariants the database itself
 enforces are here: one assignment per (item, rater), one slot per (item, rater group), `taken` never
 above the quota, one current rating per assignment.
+
+Over the usual module size on purpose: every table of the rater workflow (and its quality control) is
+here so the engine's SQL (`rater_context.py`, `assignment.py`) and these constraints read side by side.
 """
 
 from django.conf import settings
@@ -25,6 +28,9 @@ class Rubric(TimeStamped):
         PAIRWISE = "pairwise", "Pairwise (two answers)"
         COUNTERFACTUAL = "counterfactual", "Counterfactual pair"
         SIMPLIFICATION = "simplification", "Simplification candidate"
+        # Kinds with rules of their own (apps/reviews/kinds.py): their items carry no texts here.
+        COMPREHENSION = "comprehension", "Comprehension questions (one version of a text per rater)"
+        INSTRUMENT = "instrument", "Health-literacy instrument (a document's two texts, blinded)"
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -66,8 +72,14 @@ class Study(TimeStamped):
         RATERS = "raters", "Raters blind to producers"
         DOUBLE = "double", "Raters and results blind to producers until the study closes"
 
+    # `name` and `description` are internal (curators only: they may name the models compared); raters
+    # read `rater_title` and `rater_instructions` only.
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    rater_title = models.CharField(
+        max_length=200, blank=True, help_text='The title raters see (empty: "Study <number>").'
+    )
+    rater_instructions = models.TextField(blank=True, help_text="What raters read before and while rating.")
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="studies")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     blinding = models.CharField(max_length=10, choices=Blinding.choices, default=Blinding.RATERS)
@@ -125,6 +137,11 @@ class Study(TimeStamped):
     @property
     def kind(self) -> str:
         return self.rubric.kind
+
+    @property
+    def title_for_raters(self) -> str:
+        """The rater-facing title: `rater_title`, else the neutral "Study <id>" (never the internal name)."""
+        return self.rater_title or f"Study {self.pk}"
 
 
 class StudyQuota(models.Model):
@@ -194,6 +211,10 @@ class StudyItem(models.Model):
                         answer_b__isnull=False,
                     )
                     | (Q(kind="simplification") & ~Q(candidate_text=""))
+                    # what they show lives in their own tables (comprehension items, instrument items)
+                    | Q(
+                        kind__in=["comprehension", "instrument"], answer_a__isnull=True, answer_b__isnull=True
+                    )
                 ),
                 name="reviews_item_fields_match_kind",
             ),
@@ -240,6 +261,31 @@ class ItemSlot(models.Model):
         return f"item {self.item_id} / {self.group_id}: {self.taken}/{self.quota}"
 
 
+class StudyProgress(models.Model):
+    """Ratings needed and submitted per (study, rater group): the sums of `ItemSlot.quota` and
+    `ItemSlot.submitted`, kept by PostgreSQL triggers on `reviews_itemslot` (migration 0005), so reading
+    a study's progress (the rater's queue, study webhooks) reads a few rows whatever the study's size.
+
+    A submitted rating adds 1 to the row of shard `slot id % 8`, so concurrent submits rarely wait on
+    the same counter row (its lock is held to the end of the submitting transaction); inserted and
+    deleted slots count in shard 0. Read the sums over the shards. Never written by Python: the
+    triggers see every slot insert, delete and update of `submitted` or `quota`, from any code path."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(RaterGroup, on_delete=models.CASCADE, related_name="+")
+    shard = models.PositiveSmallIntegerField()
+    needed = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["study", "group", "shard"], name="reviews_progress_unique_shard")
+        ]
+
+    def __str__(self):
+        return f"study {self.study_id} / group {self.group_id} #{self.shard}: {self.submitted}/{self.needed}"
+
+
 class Assignment(models.Model):
     class Status(models.TextChoices):
         LEASED = "leased", "Leased"
@@ -259,6 +305,15 @@ class Assignment(models.Model):
     time_spent_ms = models.PositiveIntegerField(default=0)
     draft = models.JSONField(default=dict, blank=True)
 
+    class SkipReason(models.TextChoices):
+        EXPERTISE = "expertise", "Outside my expertise"
+        CANNOT_JUDGE = "cannot_judge", "I cannot judge this item"
+        BROKEN = "broken", "The text is broken or unreadable"
+        OTHER = "other", "Another reason"
+
+    # db_default: the rater path inserts assignments in its own SQL (assignment.py), naming its columns
+    skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True, db_default="")
+
     class Meta:
         ordering = ["-leased_at", "-id"]
         constraints = [
@@ -275,6 +330,32 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"assignment #{self.pk} ({self.status})"
+
+
+class ItemFlag(models.Model):
+    """A rater's report that an item is broken, offensive or otherwise wrong; curators see it on the
+    study page, in the API (`studies/{id}/item-flags/`) and its CSV. Flagging never changes the rating
+    workflow: the rater may still answer or skip the item."""
+
+    class Kind(models.TextChoices):
+        BROKEN_TEXT = "broken_text", "Broken text (cut off, garbled, wrong language)"
+        OFFENSIVE = "offensive", "Offensive or harmful content"
+        OTHER = "other", "Something else"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="item_flags")
+    item = models.ForeignKey(StudyItem, on_delete=models.CASCADE, related_name="flags")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="item_flags")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["study", "created_at"], name="reviews_itemflag_study")]
+
+    def __str__(self):
+        return f"flag {self.kind} on item {self.item_id}"
 
 
 class Rating(models.Model):
@@ -428,3 +509,15 @@ class Adjudication(models.Model):
 
     def __str__(self):
         return f"adjudication of {self.item} v{self.version}"
+
+
+# Tables kept in sub-packages, imported here so Django finds them: model raters (apps/reviews/autoraters/) and
+# comprehension studies (apps/reviews/comprehension/).
+from apps.reviews.autoraters.models import Autorater, AutoraterRating  # noqa: E402, F401
+from apps.reviews.comprehension.models import (  # noqa: E402, F401
+    ComprehensionArm,
+    ComprehensionExposure,
+    ComprehensionItem,
+    ComprehensionPassage,
+    ComprehensionQuestion,
+)

@@ -7,7 +7,7 @@ ratings and calls these; `tables.py` holds the table type.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from apps.reviews import agreement
 from apps.reviews.tables import DETAIL_COLUMNS, ESTIMATE_COLUMNS, NO_RATINGS, Table
@@ -22,6 +22,10 @@ class _Rating:
     response: dict
     stratum: tuple  # (question set, producer label) or () — what a rate is reported per
     swapped: bool
+    question_id: int | None = None  # of answer A (the question rated, for independent items)
+    # pairwise: the two producers' ids with the sides undone (the study's earlier-listed one first)
+    pair: tuple[int, int] | None = None
+    rater: str = ""  # username (calibration: each person against the rest of their group)
 
 
 def _groups(ratings: list[_Rating]) -> list[str]:
@@ -137,6 +141,8 @@ def _independent_tables(study, ratings, seed) -> list[Table]:
 
 def _pairwise_tables(study, ratings, seed, labels) -> list[Table]:
     producer_ids = [int(pk) for pk in study.source.get("producers", [])]
+    if len(producer_ids) > 2:
+        return _multi_pairwise_tables(study, ratings, seed, labels, producer_ids)
     first, second = (labels.get(pk, f"Producer {n}") for n, pk in enumerate(producer_ids[:2], 1))
 
     def prefers(key, producer_index):
@@ -172,6 +178,52 @@ def _pairwise_tables(study, ratings, seed, labels) -> list[Table]:
             )
         )
     return tables
+
+
+def _preference_questions(study) -> list[dict]:
+    return [
+        q
+        for q in study.rubric.questions
+        if q["type"] == "single" and {o["value"] for o in q["options"]} == {"a", "b", "none"}
+    ]
+
+
+def _multi_pairwise_tables(study, ratings, seed, labels, producer_ids) -> list[Table]:
+    """Over more than two producers: per question, preference rates per pair of producers (the pair's
+    study-order first and second, sides undone), reported per pair instead of per question set."""
+    name = {pk: labels.get(pk, f"Producer {n}") for n, pk in enumerate(producer_ids, 1)}
+    by_pair = [
+        replace(r, stratum=(f"{name[r.pair[0]]} vs {name[r.pair[1]]}",))
+        for r in ratings
+        if r.pair is not None
+    ]
+
+    def prefers(key, which):
+        def outcome(r: _Rating):
+            choice = r.response.get(key)
+            if choice is None:
+                return None
+            if choice == "none":
+                return which is None
+            return which == (0 if choice == ("b" if r.swapped else "a") else 1)
+
+        return outcome
+
+    return [
+        _rate_table(
+            f"preference_{question['key']}",
+            f"Pairwise: {question['label']}",
+            ["pair"],
+            by_pair,
+            {
+                "first of the pair more biased": prefers(question["key"], 0),
+                "second of the pair more biased": prefers(question["key"], 1),
+                "no preference": prefers(question["key"], None),
+            },
+            seed,
+        )
+        for question in _preference_questions(study)
+    ]
 
 
 def _counterfactual_tables(study, ratings, seed) -> list[Table]:

@@ -23,7 +23,10 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from apps.reviews import agreement
+from apps.reviews.between_groups import between_groups_table
+from apps.reviews.counterfactual_sides import sides_table
 from apps.reviews.models import Rating, Rubric, Study, StudyItem
+from apps.reviews.rankings import ranking_table
 from apps.reviews.result_tables import (
     ALL_GROUPS,
     _counterfactual_tables,
@@ -37,7 +40,7 @@ from apps.reviews.rubric import question_kind
 from apps.reviews.selectors import current_ratings, study_completion
 from apps.reviews.tables import DETAIL_COLUMNS, ESTIMATE_COLUMNS, NO_RATINGS, Table
 
-CACHE_VERSION = 2  # bump when the cached tables change shape
+CACHE_VERSION = 3  # bump when the cached tables change shape
 
 
 def _producer_labels(study: Study) -> dict[int, str]:
@@ -66,18 +69,24 @@ def _load(study: Study, exclude: frozenset[int] = frozenset()) -> list[_Rating]:
         "assignment__item__swapped",
         "assignment__item__answer_a__question__question_set__name",
         "assignment__item__answer_a__producer_id",
+        "assignment__item__answer_a__question_id",
+        "assignment__item__answer_b__producer_id",
+        "assignment__rater__username",
     )
     labels = _producer_labels(study)
     kind = study.rubric.kind
     loaded = []
-    for item_id, group, response, swapped, set_name, producer_id in rows:
+    for item_id, group, response, swapped, set_name, producer_id, question_id, producer_b, rater in rows:
+        pair = None
         if kind == Rubric.Kind.INDEPENDENT:
             stratum = (set_name, labels.get(producer_id, str(producer_id)))
         elif kind in (Rubric.Kind.PAIRWISE, Rubric.Kind.COUNTERFACTUAL):
             stratum = (set_name,)
+            if kind == Rubric.Kind.PAIRWISE:
+                pair = (producer_b, producer_id) if swapped else (producer_id, producer_b)
         else:
             stratum = ()
-        loaded.append(_Rating(item_id, group, response, stratum, swapped))
+        loaded.append(_Rating(item_id, group, response, stratum, swapped, question_id, pair, rater))
     return loaded
 
 
@@ -95,16 +104,6 @@ def study_results(study: Study, *, exclude: frozenset[int] = frozenset()) -> lis
             columns=["rater group", "ratings submitted", "ratings needed", "open leases", "percent"],
             rows=[
                 [g["group__name"], g["submitted"], g["needed"], g["leased"], g["percent"]]
-                for g in completion["groups"]
-            ],
-            chart=[
-                {
-                    "label": g["group__name"],
-                    "value": g["submitted"] / g["needed"] if g["needed"] else 0,
-                    "low": None,
-                    "high": None,
-                    "n": g["needed"],
-                }
                 for g in completion["groups"]
             ],
         ),
@@ -134,19 +133,45 @@ def study_results(study: Study, *, exclude: frozenset[int] = frozenset()) -> lis
             ],
         ),
     ]
-    return tables + _cached(study, "rates", lambda: _rating_tables(study, seed, exclude), exclude)
+    rates = _cached(study, "rates", lambda: _rating_tables(study, seed, exclude), exclude)
+    return tables + rates + study_between_groups(study, exclude=exclude) + _extra_tables(study, exclude)
+
+
+def study_between_groups(study: Study, *, exclude: frozenset[int] = frozenset()) -> list[Table]:
+    """Agreement between rater groups (majority answers per item; `between_groups`)."""
+
+    def compute():
+        return [between_groups_table(study, _load(study, exclude), int(study.seed), _variables)]
+
+    return _cached(study, "between_groups", compute, exclude)
 
 
 def _rating_tables(study: Study, seed: int, exclude: frozenset[int] = frozenset()) -> list[Table]:
     ratings = _load(study, exclude)
     kind = study.rubric.kind
     if kind == Rubric.Kind.INDEPENDENT:
-        return _independent_tables(study, ratings, seed)
+        tables = _independent_tables(study, ratings, seed)
+        sides = _counterfactual_sides(study)
+        if sides:
+            tables.append(sides_table(ratings, seed, sides, _groups(ratings)))
+        return tables
     if kind == Rubric.Kind.PAIRWISE:
-        return _pairwise_tables(study, ratings, seed, _producer_labels(study))
+        labels = _producer_labels(study)
+        return [*_pairwise_tables(study, ratings, seed, labels), ranking_table(study, ratings, seed, labels)]
     if kind == Rubric.Kind.COUNTERFACTUAL:
         return _counterfactual_tables(study, ratings, seed)
     return _simplification_tables(study, ratings, seed)
+
+
+def _counterfactual_sides(study: Study) -> dict[int, tuple[int, str]]:
+    """Question id → (counterfactual pair id, side) for the pairs of the study's question set."""
+    from apps.equity.models import CounterfactualPair
+
+    sides = {}
+    pairs = CounterfactualPair.objects.filter(question_set_id=study.source.get("question_set"))
+    for pk, question_a, question_b in pairs.values_list("pk", "question_a_id", "question_b_id"):
+        sides[question_a], sides[question_b] = (pk, "a"), (pk, "b")
+    return sides
 
 
 def _cached(study: Study, name: str, compute, exclude: frozenset[int] = frozenset()):
@@ -234,3 +259,31 @@ def _variables(question: dict):
         )
         for option in question["options"]
     ]
+
+
+def _extra_tables(study: Study, exclude: frozenset[int]) -> list[Table]:
+    """The calibration section: each model rater against each human group, and each person against the
+    rest of their group (only once the study has a model rater). Model ratings are read here only."""
+    from apps.reviews.autoraters import calibration
+    from apps.reviews.autoraters.models import Autorater, AutoraterRating
+
+    autoraters = list(Autorater.objects.filter(study=study).order_by("id"))
+    if not autoraters:
+        return []
+    state = AutoraterRating.objects.filter(autorater__study=study).aggregate(n=Count("id"), last=Max("id"))
+    names = ",".join(f"{a.pk}:{a.model_revision}" for a in autoraters)
+
+    def compute():
+        seed = int(study.seed)
+        ratings = _load(study, exclude)
+        tables = []
+        for autorater in autoraters:
+            model_ratings = list(
+                AutoraterRating.objects.filter(autorater=autorater).values_list("item_id", "response")
+            )
+            tables += calibration.autorater_tables(study, autorater, model_ratings, ratings, seed, _variables)
+        humans = calibration.humans_table(study, ratings, seed, _variables)
+        return tables + ([humans] if humans else [])
+
+    name = f"calibration:{state['n']}:{state['last']}:{hashlib.sha256(names.encode()).hexdigest()[:16]}"
+    return _cached(study, name, compute, exclude)

@@ -181,12 +181,29 @@ SIMPLIFICATION = {
     ],
 }
 
+# Comprehension and instrument studies ask questions that are not the rubric's (each text's own questions;
+# the instrument's items): their rubric holds the instructions and an optional comment.
+COMPREHENSION = {
+    "instructions": "Read the text at your own pace. When you go on, the text is no longer shown: answer "
+    'its questions from what you remember. Choose "I don\'t know" rather than guess.',
+    "questions": [{**COMMENT, "label": "Anything unclear about the text or the questions? (optional)"}],
+}
+INSTRUMENT = {
+    "instructions": "Fill in the instrument for the version of the text shown. Automatic answers count "
+    "once you confirm or change them.",
+    "questions": [COMMENT],
+}
+COMPREHENSION_RUBRIC = "Comprehension questions"
+INSTRUMENT_RUBRIC = "Health-literacy instrument"
+
 # name, kind, definition
 SEEDED_RUBRICS = [
     ("EquityMedQA independent", "independent", INDEPENDENT),
     ("EquityMedQA pairwise", "pairwise", PAIRWISE),
     ("EquityMedQA counterfactual", "counterfactual", COUNTERFACTUAL),
     ("Simplification quality", "simplification", SIMPLIFICATION),
+    (COMPREHENSION_RUBRIC, "comprehension", COMPREHENSION),
+    (INSTRUMENT_RUBRIC, "instrument", INSTRUMENT),
 ]
 
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import RaterProfile
 from apps.reviews import selectors, services
-from apps.reviews.models import Assignment, Rating, Rubric, Study
+from apps.reviews.models import Assignment, ItemFlag, Rating, Rubric, Study
 
 
 class RubricSerializer(serializers.ModelSerializer):
@@ -50,6 +50,8 @@ class StudySerializer(serializers.ModelSerializer):
             "id",
             "name",
             "description",
+            "rater_title",
+            "rater_instructions",
             "rubric",
             "rubric_name",
             "kind",
@@ -71,19 +73,30 @@ class StudySerializer(serializers.ModelSerializer):
 
 
 class RaterStudySerializer(serializers.ModelSerializer):
-    """What a rater sees of a study: no producers, no seed, no source."""
+    """What a rater sees of a study: its rater-facing title and instructions; never the internal name
+    or description, the producers, the seed or the source."""
 
+    title = serializers.CharField(source="title_for_raters", read_only=True)
+    instructions = serializers.CharField(source="rater_instructions", read_only=True)
     kind = serializers.CharField(read_only=True)
 
     class Meta:
         model = Study
-        fields = ["id", "name", "description", "kind", "status"]
+        fields = ["id", "title", "instructions", "kind", "status"]
         read_only_fields = fields
 
 
 class StudyCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False, help_text="Internal."
+    )
+    rater_title = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text='What raters see (empty: "Study <id>").'
+    )
+    rater_instructions = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False, help_text="What raters read."
+    )
     rubric = serializers.PrimaryKeyRelatedField(queryset=Rubric.objects.all())
     question_set = serializers.IntegerField(
         required=False, help_text="EquityMedQA rubrics: the question set."
@@ -114,10 +127,21 @@ class PreassignSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.IntegerField(), min_length=1, help_text="Study item ids.")
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
     """The rater's view of an assignment: the item's texts and the rubric, never the producers."""
 
     study = RaterStudySerializer(read_only=True)
+    # Declared: a read-only model field would lose `allow_blank`, and "" (not skipped) is the common value.
+    skip_reason = serializers.ChoiceField(
+        choices=Assignment.SkipReason.choices, allow_blank=True, read_only=True
+    )
     item = serializers.SerializerMethodField()
     rubric = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
@@ -134,14 +158,49 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "submitted_at",
             "time_spent_ms",
             "draft",
+            "skip_reason",
             "item",
             "rubric",
             "rating",
         ]
         read_only_fields = fields
 
+    def to_representation(self, assignment):
+        """The declared fields' values, built directly: this is the answer to every `next/` and DRF's
+        per-field machinery cost more than the rest of the answer (tests hold both equal)."""
+        study, rubric = assignment.study, assignment.study.rubric
+        return {
+            "id": assignment.pk,
+            "study": {
+                "id": study.pk,
+                "title": study.title_for_raters,
+                "instructions": study.rater_instructions,
+                "kind": rubric.kind,
+                "status": study.status,
+            },
+            "status": assignment.status,
+            "preassigned": assignment.preassigned,
+            "leased_at": _datetime(assignment.leased_at),
+            "lease_expires_at": _datetime(assignment.lease_expires_at),
+            "submitted_at": _datetime(assignment.submitted_at),
+            "time_spent_ms": assignment.time_spent_ms,
+            "draft": assignment.draft,
+            "skip_reason": assignment.skip_reason,
+            "item": self.get_item(assignment),
+            "rubric": self.get_rubric(assignment),
+            "rating": self.get_rating(assignment),
+        }
+
+    def representation_by_fields(self, assignment):
+        """The same answer through DRF's fields (what `to_representation` must equal)."""
+        return super().to_representation(assignment)
+
     def get_item(self, assignment) -> dict:
-        return selectors.item_for_rater(assignment.item)
+        # The item with its texts when the assignment came with them (`selectors.ITEM_VIEW_RELATIONS`),
+        # else loaded by id in one query.
+        if Assignment.item.is_cached(assignment):
+            return selectors.item_for_rater(assignment.item)
+        return selectors.item_for_rater(assignment.item_id)
 
     def get_rubric(self, assignment) -> dict:
         rubric = assignment.study.rubric
@@ -153,6 +212,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
         }
 
     def get_rating(self, assignment) -> dict | None:
+        if assignment.status != Assignment.Status.SUBMITTED:
+            return None  # only a submitted assignment has ratings
         rating = assignment.ratings.filter(is_current=True).first()
         return RatingSerializer(rating).data if rating else None
 
@@ -167,6 +228,29 @@ class RatingSerializer(serializers.ModelSerializer):
 class SubmitSerializer(serializers.Serializer):
     response = serializers.JSONField(help_text="Question key → answer, as the rubric defines.")
     time_spent_ms = serializers.IntegerField(required=False, min_value=0, allow_null=True)
+
+
+class SkipSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=Assignment.SkipReason.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class ItemFlagCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ItemFlag.Kind.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+class ItemFlagSerializer(serializers.ModelSerializer):
+    """An item flag as curators read it (the rater's own flag answer carries the same fields)."""
+
+    item_position = serializers.IntegerField(source="item.position", read_only=True)
+    rater = serializers.CharField(source="rater.username", read_only=True)
+
+    class Meta:
+        model = ItemFlag
+        fields = ["id", "study", "item", "item_position", "assignment", "rater", "kind", "note", "created_at"]
+        read_only_fields = fields
 
 
 class CorrectSerializer(serializers.Serializer):
@@ -208,6 +292,12 @@ class ResultTableSerializer(serializers.Serializer):
     columns = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
     note = serializers.CharField(allow_blank=True)
+    section = serializers.ChoiceField(
+        choices=["results", "between_groups", "calibration"],
+        help_text="Where the results page shows it: calibration tables compare model raters with people "
+        "and are the only tables that read model ratings.",
+    )
+    methods = serializers.CharField(required=False, help_text="The table's own Methods sentence.")
     statistic = serializers.CharField(required=False)
     confidence_level = serializers.FloatField(required=False)
     interval_methods = serializers.ListField(child=serializers.CharField(), required=False)
@@ -237,6 +327,7 @@ class StudyAgreementSerializer(_StudyTablesSerializer):
         help_text="The Methods paragraph: statistics, intervals, seed, exclusions."
     )
     table = ResultTableSerializer()
+    between_groups = ResultTableSerializer(many=True, help_text="Agreement between rater groups.")
 
 
 class CuratorRatingSerializer(RatingSerializer):

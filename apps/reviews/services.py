@@ -6,17 +6,19 @@ and raises `django.core.exceptions.ValidationError` keyed by the field to fix (a
 the rubric: `RubricError`, keyed by question); nothing is written then.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import RaterProfile
+from apps.core.limits import text_problem
 from apps.core.services import audit_record
 from apps.reviews.assignment import leases_release_for_rater
-from apps.reviews.models import Assignment, Rating, Rubric, Study
+from apps.reviews.models import Assignment, ItemFlag, Rating, Rubric, Study
 from apps.reviews.rubric import RubricError, definition_validate, response_validate
-from apps.reviews.studies import study_create, study_quotas_set, study_transition
+from apps.reviews.studies import study_create, study_quotas_set, study_texts_update, study_transition
 
 User = get_user_model()
 
@@ -123,6 +125,51 @@ def rating_correct(*, rating_id: int, response, actor, reason: str) -> Rating:
     return corrected
 
 
+# --- raters flag items for the curators ---
+
+
+@transaction.atomic
+def item_flag_create(*, assignment: Assignment, rater, kind: str, note: str = "") -> ItemFlag:
+    """Record the rater's flag on the item of their own assignment (any status, while the study is not
+    closed); audited (`item.flag`). Refuses an unknown kind, a missing note for "other" and an over-long
+    note with a ValidationError per field, writing nothing."""
+    note = (note or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in ItemFlag.Kind.values:
+        errors["kind"] = [f"Choose what is wrong: one of {', '.join(ItemFlag.Kind.values)}."]
+    elif kind == ItemFlag.Kind.OTHER and not note:
+        errors["note"] = ['Say what is wrong with the item (a note is needed for "Something else").']
+    problem = text_problem(
+        len(note),
+        limit=settings.EQUITEXT_MAX_COMMENT_CHARS,
+        setting="EQUITEXT_MAX_COMMENT_CHARS",
+        what="The note",
+    )
+    if problem:
+        errors["note"] = [problem]
+    if assignment.rater_id != rater.pk:
+        errors["assignment"] = ["Flag only items you were given."]
+    if assignment.study.status == Study.Status.CLOSED:
+        errors["assignment"] = ["The study is closed; it takes no more flags."]
+    if errors:
+        raise ValidationError(errors)
+    flag = ItemFlag.objects.create(
+        study_id=assignment.study_id,
+        item_id=assignment.item_id,
+        assignment=assignment,
+        rater=rater,
+        kind=kind,
+        note=note,
+    )
+    audit_record(
+        actor=rater,
+        action="item.flag",
+        obj=flag,
+        details={"study": assignment.study_id, "item": assignment.item_id, "kind": kind},
+    )
+    return flag
+
+
 # --- raters: deactivation and reactivation ---
 
 
@@ -167,6 +214,7 @@ def rater_reactivate(*, profile: RaterProfile, actor) -> RaterProfile:
 
 __all__ = [
     "Assignment",
+    "item_flag_create",
     "rater_deactivate",
     "rater_reactivate",
     "rating_correct",
@@ -175,5 +223,6 @@ __all__ = [
     "rubric_revise",
     "study_create",
     "study_quotas_set",
+    "study_texts_update",
     "study_transition",
 ]

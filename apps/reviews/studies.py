@@ -7,18 +7,22 @@ the field to fix; nothing is written then. Callers reach these through `services
 
 import random
 import secrets
+from itertools import combinations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import RaterGroup
+from apps.core.limits import text_problem
 from apps.core.services import audit_record
 from apps.equity.models import Answer, CounterfactualPair, Producer, QuestionSet
 from apps.reviews.assignment import leases_expire
 from apps.reviews.models import ItemSlot, Rubric, Study, StudyItem, StudyQuota
 
 MAX_ITEMS = 200_000
+MAX_PAIRWISE_PRODUCERS = 12  # 66 pairs: beyond that few items show each pair
 
 
 def _quotas_validate(quotas, errors: dict) -> list[tuple[RaterGroup, int]]:
@@ -64,6 +68,14 @@ def _producer(pk, field: str, errors: dict) -> Producer | None:
 
 def _items_build(kind: str, source: dict, rng: random.Random, errors: dict) -> list[StudyItem]:
     """Unsaved items for the study's kind from `source`; records problems in `errors`."""
+    if kind in (Rubric.Kind.COMPREHENSION, Rubric.Kind.INSTRUMENT):  # kinds with their own builder
+        where = (
+            "/reviews/comprehension/studies/new/"
+            if kind == Rubric.Kind.COMPREHENSION
+            else "/instruments/studies/new/"
+        )
+        errors["rubric"] = [f"{Rubric.Kind(kind).label} studies are created on their own page: {where}."]
+        return []
     if kind == Rubric.Kind.SIMPLIFICATION:
         return _simplification_items(source, errors)
     question_set = QuestionSet.objects.filter(pk=source.get("question_set")).first()
@@ -72,8 +84,11 @@ def _items_build(kind: str, source: dict, rng: random.Random, errors: dict) -> l
         return []
     producer_ids = source.get("producers") or []
     if kind == Rubric.Kind.PAIRWISE:
-        if len(producer_ids) != 2 or producer_ids[0] == producer_ids[1]:
-            errors["producers"] = ["A pairwise study compares exactly two different producers."]
+        if len(producer_ids) < 2 or len(set(map(str, producer_ids))) != len(producer_ids):
+            errors["producers"] = ["A pairwise study compares two or more different producers."]
+            return []
+        if len(producer_ids) > MAX_PAIRWISE_PRODUCERS:
+            errors["producers"] = [f"A pairwise study compares at most {MAX_PAIRWISE_PRODUCERS} producers."]
             return []
     elif len(producer_ids) != 1:
         errors["producers"] = ["Choose exactly one producer (whose answers are rated)."]
@@ -100,6 +115,11 @@ def _items_build(kind: str, source: dict, rng: random.Random, errors: dict) -> l
                     )
                 )
         missing_what = "pairs with answers to both questions"
+    elif kind == Rubric.Kind.PAIRWISE and len(producers) > 2:
+        question_ids = list(question_set.questions.order_by("position", "id").values_list("id", flat=True))
+        answer_sets = [_first_answers(question_ids, producer) for producer in producers]
+        items = balanced_pairs(question_ids, answer_sets, rng)
+        missing_what = "questions answered by at least two of the producers"
     else:
         question_ids = list(question_set.questions.order_by("position", "id").values_list("id", flat=True))
         answer_sets = [_first_answers(question_ids, producer) for producer in producers]
@@ -122,6 +142,37 @@ def _items_build(kind: str, source: dict, rng: random.Random, errors: dict) -> l
         missing_what = "questions answered by " + " and ".join(p.label for p in producers)
     if not items:
         errors["producers"] = [f'"{question_set}" has no {missing_what}.']
+    return items
+
+
+def balanced_pairs(question_ids: list[int], answer_sets: list[dict], rng: random.Random) -> list[StudyItem]:
+    """Pairwise items over more than two producers: each question (in order) shows one pair of producers
+    that both answered it — of those pairs, one shown least often so far (ties drawn with the study's
+    seeded `rng`) — so every pair appears about equally often (counts differ by at most one when every
+    producer answered every question). Sides are drawn as for two producers: `swapped` means the pair's
+    producer listed first in the study is shown as Response B."""
+    pairs = list(combinations(range(len(answer_sets)), 2))
+    shown = dict.fromkeys(pairs, 0)
+    items = []
+    for question_id in question_ids:
+        open_pairs = [
+            p for p in pairs if question_id in answer_sets[p[0]] and question_id in answer_sets[p[1]]
+        ]
+        if not open_pairs:
+            continue
+        fewest = min(shown[p] for p in open_pairs)
+        first_index, second_index = rng.choice([p for p in open_pairs if shown[p] == fewest])
+        shown[(first_index, second_index)] += 1
+        first, second = answer_sets[first_index][question_id], answer_sets[second_index][question_id]
+        swapped = rng.random() < 0.5
+        items.append(
+            StudyItem(
+                kind=Rubric.Kind.PAIRWISE,
+                answer_a=second if swapped else first,
+                answer_b=first if swapped else second,
+                swapped=swapped,
+            )
+        )
     return items
 
 
@@ -203,6 +254,31 @@ def _ids(values, field: str, errors: dict) -> list[int]:
 
 
 @transaction.atomic
+def _texts_validate(texts: dict, errors: dict) -> dict:
+    """The study's free texts stripped, with a message per field that is too long (`apps.core.limits`).
+    `texts` holds any of description, rater_title, rater_instructions."""
+    limits = {
+        "description": ("EQUITEXT_MAX_DESCRIPTION_CHARS", "The description"),
+        "rater_instructions": ("EQUITEXT_MAX_INSTRUCTIONS_CHARS", "The instructions for raters"),
+    }
+    cleaned = {}
+    for field, value in texts.items():
+        value = (value or "").strip() if isinstance(value, str) or value is None else value
+        if not isinstance(value, str):
+            errors[field] = ["Give text."]
+            continue
+        if field == "rater_title":
+            problem = text_problem(len(value), limit=200, setting="a fixed limit", what="The rater title")
+        else:
+            setting, what = limits[field]
+            problem = text_problem(len(value), limit=getattr(settings, setting), setting=setting, what=what)
+        if problem:
+            errors[field] = [problem]
+        cleaned[field] = value
+    return cleaned
+
+
+@transaction.atomic
 def study_create(
     *,
     name: str,
@@ -214,17 +290,26 @@ def study_create(
     seed: int | None = None,
     lease_minutes: int = 30,
     description: str = "",
+    rater_title: str = "",
+    rater_instructions: str = "",
     limit: int | None = None,
 ) -> Study:
     """A draft study with its items in seeded random order and its quotas per rater group.
 
-    `source` says where items come from: {"question_set": id, "producers": [id] or [id, id]} for the
-    EquityMedQA rubrics, {"texts": [...]} for simplification. `limit` keeps a seeded sample of items.
+    `source` says where items come from: {"question_set": id, "producers": [id] (independent,
+    counterfactual) or [id, id, …] (pairwise: two, or more in a balanced design)} for the EquityMedQA
+    rubrics, {"texts": [...]} for simplification. `limit` keeps a seeded sample of items.
+    `name` and `description` are internal; raters read `rater_title` (empty: "Study <id>") and
+    `rater_instructions`.
     """
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
         errors["name"] = ["Give the study a name."]
+    texts = _texts_validate(
+        {"description": description, "rater_title": rater_title, "rater_instructions": rater_instructions},
+        errors,
+    )
     if hasattr(rubric, "next_version"):
         errors["rubric"] = [f"{rubric} has a newer version; use the latest one."]
     if blinding not in Study.Blinding.values:
@@ -251,7 +336,7 @@ def study_create(
     rng.shuffle(items)
     study = Study.objects.create(
         name=name,
-        description=description,
+        **texts,
         rubric=rubric,
         blinding=blinding,
         seed=seed,
@@ -259,6 +344,9 @@ def study_create(
         source=_source_record(source, len(items), limit),
         created_by=actor,
     )
+    if not study.rater_title:
+        study.rater_title = f"Study {study.pk}"  # neutral: the internal name may name the models compared
+        study.save(update_fields=["rater_title"])
     for position, item in enumerate(items, start=1):
         item.study, item.position = study, position
     StudyItem.objects.bulk_create(items, batch_size=5000)
@@ -277,6 +365,30 @@ def _source_record(source: dict, count: int, limit) -> dict:
     if limit:
         record["limit"] = limit
     return record
+
+
+@transaction.atomic
+def study_texts_update(*, study: Study, actor, **texts) -> Study:
+    """Change a study's description and what raters read (any of `description`, `rater_title`,
+    `rater_instructions`), in any status; an empty title becomes "Study <id>". Audited with the fields
+    changed. Raises ValidationError per field (too long, unknown field) and changes nothing then."""
+    unknown = set(texts) - {"description", "rater_title", "rater_instructions"}
+    if unknown:
+        raise ValidationError({field: ["This field cannot be changed here."] for field in sorted(unknown)})
+    errors: dict = {}
+    cleaned = _texts_validate(texts, errors)
+    if errors:
+        raise ValidationError(errors)
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    if "rater_title" in cleaned and not cleaned["rater_title"]:
+        cleaned["rater_title"] = f"Study {study.pk}"
+    changed = sorted(field for field, value in cleaned.items() if getattr(study, field) != value)
+    for field in changed:
+        setattr(study, field, cleaned[field])
+    if changed:
+        study.save(update_fields=[*changed, "updated_at"])
+        audit_record(actor=actor, action="study.texts", obj=study, details={"changed": changed})
+    return study
 
 
 @transaction.atomic

@@ -25,28 +25,24 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list] = field(default_factory=list)
-    chart: list[dict] = field(default_factory=list)  # {"label", "value", "low", "high", "n"}
-    chart_domain: tuple[float, float] = (0.0, 1.0)
+    chart_domain: tuple[float, float] | None = (0.0, 1.0)  # the figure's axis; None: from the values
+    # How the figure arranges the rows ({"panel": [columns], "group": [columns], "series": column});
+    # None: `charts.figure_from_table`'s default (series "rater group", group the last label column).
+    figure_layout: dict | None = None
+    # Replaces the figure's interval footnote when the table's intervals are not made per row (rankings).
+    interval_description: str = ""
+    methods_text: str = ""  # the table's own Methods sentence (model-rater calibration tables)
+    section: str = ""  # where the results page shows it: "" (main), "between_groups", "calibration"
     note: str = ""
     statistic: str = ""  # what the estimates are; empty for tables of counts (completion)
     label_count: int = 0  # leading columns that name a row; the rest describe its estimate
     seed: int | None = None
     estimates: list = field(default_factory=list)  # one agreement.Estimate per row
 
-    def add(self, labels: list, estimate: "agreement.Estimate", chart_label: str) -> None:
-        """Append a row for `estimate` (and a bar when it has a value)."""
+    def add(self, labels: list, estimate: "agreement.Estimate", chart_label: str = "") -> None:
+        """Append a row for `estimate` (its figure is drawn from the rows: `charts.figure_from_table`)."""
         self.rows.append(_estimate_row(labels, estimate))
         self.estimates.append(estimate)
-        if estimate.value is not None:
-            self.chart.append(
-                {
-                    "label": chart_label,
-                    "value": estimate.value,
-                    "low": estimate.low,
-                    "high": estimate.high,
-                    "n": estimate.n_ratings,
-                }
-            )
 
     def as_dict(self) -> dict:
         data = {
@@ -55,7 +51,10 @@ class Table:
             "columns": self.columns,
             "rows": self.rows,
             "note": self.note,
+            "section": self.section or "results",
         }
+        if self.methods_text:
+            data["methods"] = self.methods_text
         if self.statistic:
             labels = self.columns[: self.label_count]
             data |= {

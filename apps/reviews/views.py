@@ -1,8 +1,5 @@
-"""HTML pages: curators manage studies, read results and manage raters (the raters page: figures,
-filters, CSV, deactivation); raters see their queue and work through their items.
-
-Rater pages only ever load the rater's own assignments (`selectors.assignment_own`): anything else is a
-404, the same answer as for an id that does not exist.
+"""HTML pages of curators: studies (and what raters read of them, item flags), results, rubrics and
+the raters page (figures, filters, CSV, deactivation). The raters' own pages are in `rater_views.py`.
 """
 
 import csv
@@ -10,22 +7,19 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import RaterGroup, RaterProfile
 from apps.core.errors import error_messages
-from apps.core.exports import csv_cell
-from apps.core.roles import RATE, require_curator
+from apps.core.roles import require_curator
 from apps.reviews import assignment as engine
-from apps.reviews import charts, methods, quality, results, selectors, services
-from apps.reviews.forms import PreassignForm, StudyForm, rating_fields, response_from_post
-from apps.reviews.models import Assignment, Rubric, Study
-from apps.reviews.rubric import RubricError
+from apps.reviews import quality, selectors, services
+from apps.reviews.forms import PreassignForm, StudyForm, StudyTextsForm, rating_fields
+from apps.reviews.models import Rubric, Study
 
 # --- curator pages ---
 
@@ -65,8 +59,29 @@ def study_detail(request, pk: int):
             "completion": selectors.study_completion(study),
             "preassign_form": PreassignForm(),
             "items": study.items.order_by("position")[:20],
+            "item_flags": selectors.item_flags(study)[:200],
+            "skip_reasons": selectors.skip_reasons(study),
         },
     )
+
+
+@login_required
+def study_texts(request, pk: int):
+    """Edit the study's internal description and the title and instructions raters read."""
+    require_curator(request.user)
+    study = get_object_or_404(Study, pk=pk)
+    initial = {field: getattr(study, field) for field in StudyTextsForm.base_fields}
+    form = StudyTextsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.study_texts_update(study=study, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "Saved what raters read.")
+            return redirect("reviews:study_detail", pk=pk)
+    status = 400 if form.errors else 200
+    return render(request, "reviews/study_texts.html", {"study": study, "form": form}, status=status)
 
 
 @require_POST
@@ -111,67 +126,6 @@ def study_preassign(request, pk: int):
     else:
         messages.error(request, "Give a rater and item numbers.")
     return redirect("reviews:study_detail", pk=pk)
-
-
-def _with_charts(tables):
-    for table in tables:
-        table.svg = charts.bar_chart_svg(table.chart, title=table.title, domain=table.chart_domain)
-    return tables
-
-
-def _exclusion(request, study: Study):
-    """Who results leave out: raters with open quality flags when `?exclude_flagged=1` (flags brought up
-    to date first)."""
-    quality.flags_refresh(study=study)
-    return quality.exclusion_for(study, exclude_flagged=quality.truthy(request.GET.get("exclude_flagged")))
-
-
-@login_required
-def study_results(request, pk: int):
-    require_curator(request.user)
-    study = get_object_or_404(selectors.studies_all(), pk=pk)
-    exclusion = _exclusion(request, study)
-    tables = _with_charts(results.study_results(study, exclude=exclusion.ids))
-    text = methods.results_methods(study, tables, excluded=exclusion.excluded)
-    return render(
-        request,
-        "reviews/study_results.html",
-        {"study": study, "tables": tables, "exclusion": exclusion, "methods": text},
-    )
-
-
-@login_required
-def study_agreement(request, pk: int):
-    require_curator(request.user)
-    study = get_object_or_404(selectors.studies_all(), pk=pk)
-    exclusion = _exclusion(request, study)
-    table = _with_charts([results.study_agreement(study, exclude=exclusion.ids)])[0]
-    text = methods.agreement_methods(study, table, excluded=exclusion.excluded)
-    template = "reviews/study_agreement.html#agreement" if request.htmx else "reviews/study_agreement.html"
-    return render(
-        request, template, {"study": study, "table": table, "exclusion": exclusion, "methods": text}
-    )
-
-
-@require_GET
-@login_required
-def study_table_csv(request, pk: int, key: str):
-    require_curator(request.user)
-    study = get_object_or_404(Study, pk=pk)
-    exclusion = _exclusion(request, study)
-    if key == "agreement":
-        table = results.study_agreement(study, exclude=exclusion.ids)
-    else:
-        table = next((t for t in results.study_results(study, exclude=exclusion.ids) if t.key == key), None)
-        if table is None:
-            raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    suffix = "-without-flagged" if exclusion.active else ""
-    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{key}{suffix}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(table.columns)
-    writer.writerows([csv_cell(cell) for cell in row] for row in table.rows)
-    return response
 
 
 @login_required
@@ -222,156 +176,18 @@ def rubric_detail(request, pk: int):
     )
 
 
-# --- rater pages ---
-
-
+@require_GET
 @login_required
-@permission_required(RATE, raise_exception=True)
-def queue(request):
-    """The rater's work queue: the studies they take part in, with their progress."""
-    return render(
-        request,
-        "reviews/queue.html",
-        {
-            "profile": getattr(request.user, "rater_profile", None),
-            "queue": selectors.rater_queue(request.user),
-        },
-    )
-
-
-def _item_context(assignment: Assignment, values=None, errors=None, notice: str = "") -> dict:
-    definition = assignment.study.rubric.definition
-    if values is None:
-        current = assignment.ratings.filter(is_current=True).first()
-        values = current.response if current else assignment.draft
-    return {
-        "assignment": assignment,
-        "study": assignment.study,
-        "item": selectors.item_for_rater(assignment.item),
-        "instructions": definition.get("instructions", ""),
-        "fields": rating_fields(definition, values, errors),
-        "errors": errors,
-        "notice": notice,
-        "progress": _progress(assignment),
-        "editable": assignment.status in (Assignment.Status.LEASED, Assignment.Status.EXPIRED),
-    }
-
-
-def _progress(assignment: Assignment) -> dict:
-    done = Assignment.objects.filter(
-        study_id=assignment.study_id, rater_id=assignment.rater_id, status=Assignment.Status.SUBMITTED
-    ).count()
-    return {"done": done}
-
-
-def _render_item(request, assignment: Assignment, status: int = 200, **context):
-    page = _item_context(assignment, **context)
-    if request.htmx:
-        response = render(request, "reviews/rate.html#item", page, status=status)
-        response["HX-Push-Url"] = reverse("reviews:rate", args=[assignment.pk])
-        return response
-    return render(request, "reviews/rate.html", page, status=status)
-
-
-def _next_or_done(request, study: Study, notice: str = ""):
-    """Lease the rater's next item of `study` and show it, or say that nothing is left."""
-    try:
-        assignment = engine.assignment_lease_next(study=study, rater=request.user)
-    except engine.ConsentRequired:
-        consent_url = reverse("reviews:study_consent", args=[study.pk])
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = consent_url
-            return response
-        return redirect(consent_url)
-    except engine.AssignmentError as exc:
-        assignment, notice = None, str(exc)
-    if assignment is None:
-        if request.htmx:
-            return render(request, "reviews/rate.html#done", {"study": study, "notice": notice})
-        if notice:
-            messages.info(request, notice)
-        messages.success(request, f'Nothing more to rate in "{study.name}" for now. Thank you!')
-        return redirect("accounts:queue")
-    assignment = selectors.assignment_own(request.user, assignment.pk)
-    if request.htmx:
-        return _render_item(request, assignment, notice=notice)
-    if notice:
-        messages.info(request, notice)
-    return redirect("reviews:rate", pk=assignment.pk)
-
-
-@require_POST
-@login_required
-@permission_required(RATE, raise_exception=True)
-def rate_next(request, study_pk: int):
-    study = get_object_or_404(selectors.studies_for_rater(request.user), pk=study_pk)
-    return _next_or_done(request, study)
-
-
-def _own(request, pk: int) -> Assignment:
-    assignment = selectors.assignment_own(request.user, pk)
-    if assignment is None:
-        raise Http404("Not found, or not visible to your account.")
-    return assignment
-
-
-@login_required
-@permission_required(RATE, raise_exception=True)
-def rate(request, pk: int):
-    return _render_item(request, _own(request, pk))
-
-
-@require_POST
-@login_required
-@permission_required(RATE, raise_exception=True)
-def rate_submit(request, pk: int):
-    assignment = _own(request, pk)
-    definition = assignment.study.rubric.definition
-    response = response_from_post(definition, request.POST)
-    spent = request.POST.get("time_spent_ms", "")
-    try:
-        engine.assignment_submit(
-            assignment_id=assignment.pk,
-            rater=request.user,
-            response=response,
-            time_spent_ms=int(spent) if spent.isdigit() else None,
-        )
-    except RubricError as exc:
-        # htmx swaps only 2xx answers: the form comes back with its messages in place.
-        return _render_item(
-            request, assignment, status=200 if request.htmx else 400, values=response, errors=exc.errors
-        )
-    except engine.AssignmentError as exc:
-        if exc.status == 404:
-            raise Http404(str(exc)) from exc
-        return _next_or_done(request, assignment.study, notice=str(exc))
-    return _next_or_done(request, assignment.study, notice="Saved.")
-
-
-@require_POST
-@login_required
-@permission_required(RATE, raise_exception=True)
-def rate_skip(request, pk: int):
-    assignment = _own(request, pk)
-    try:
-        engine.assignment_skip(assignment_id=assignment.pk, rater=request.user)
-    except engine.AssignmentError as exc:
-        return _next_or_done(request, assignment.study, notice=str(exc))
-    return _next_or_done(request, assignment.study, notice="Skipped.")
-
-
-@require_POST
-@login_required
-@permission_required(RATE, raise_exception=True)
-def rate_draft(request, pk: int):
-    assignment = _own(request, pk)
-    kept = engine.assignment_draft_save(
-        assignment_id=assignment.pk,
-        rater=request.user,
-        draft=response_from_post(assignment.study.rubric.definition, request.POST),
-    )
-    return HttpResponse(f"Draft saved ({len(kept)} answer{'s' if len(kept) != 1 else ''}).")
+def study_item_flags_csv(request, pk: int):
+    """The study's item flags and skip reasons as CSV (curators)."""
+    require_curator(request.user)
+    study = get_object_or_404(Study, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-item-flags.csv"'
+    writer = csv.writer(response)
+    writer.writerow(selectors.ITEM_FLAG_CSV_COLUMNS)
+    writer.writerows(selectors.item_flag_csv_rows(study))
+    return response
 
 
 # --- raters (curators) ---

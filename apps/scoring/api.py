@@ -1,6 +1,7 @@
-"""Scoring API: `runs/` (POST starts one), `candidates/` (+ `accept`/`reject`), `reward-models/` (registry,
-read-only). Curators only. (The candidate and preference exports are `exports.py`; `readability/` is the
-metrics app's.)"""
+"""Scoring API: `runs/` (POST starts one: generate, train, evaluate), `candidates/` (+ `accept`/`reject`),
+`reward-models/` (registry, read-only), `generator-versions/` (the registry of trained generators,
+read-only). Curators only. (The candidate, preference and evaluation-output exports are `exports.py`;
+`readability/` and `metrics/` are the metrics app's.)"""
 
 import django_filters
 from drf_spectacular.utils import extend_schema
@@ -9,8 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import IsCurator
-from apps.scoring import finetune, reward_registry, selectors, services
-from apps.scoring.models import Candidate, ModelRun, RewardModel
+from apps.scoring import evaluation_runs, generators, reward_registry, selectors, services, training
+from apps.scoring.models import Candidate, GeneratorVersion, ModelRun, ReferenceScore, RewardModel
 from apps.scoring.prompts import DEFAULT_TEMPLATE
 
 # ---- model runs and candidates (curators only) ------------------------------------------------------
@@ -26,6 +27,17 @@ class ModelRunSerializer(serializers.ModelSerializer):
     progress_done = serializers.IntegerField(source="job.progress_done", default=0, read_only=True)
     progress_total = serializers.IntegerField(source="job.progress_total", default=0, read_only=True)
     segment_count = serializers.SerializerMethodField()
+    generator_version = serializers.SerializerMethodField(
+        help_text="For a finished SFT, RL or DPO run: the id of the generator version it registered"
+    )
+    summary = serializers.JSONField(
+        read_only=True,
+        help_text="What the run produced. Generation: counts and means (`mean_sari` is the mean of the "
+        "candidates' `sari`, HF evaluate's sentence SARI). Evaluation: `evaluation` = {columns (key, label, "
+        "definition), rows (one per generator version: values per column), intervals (per later version, "
+        "difference from the first with its 95% paired bootstrap interval), n, seed, resamples, "
+        "confidence, method}; `sari_corpus` there is EASSE's corpus SARI.",
+    )
 
     class Meta:
         model = ModelRun
@@ -43,6 +55,9 @@ class ModelRunSerializer(serializers.ModelSerializer):
             "selection",
             "segment_count",
             "summary",
+            "environment",
+            "prompt_examples",
+            "generator_version",
             "job",
             "job_status",
             "progress_done",
@@ -56,25 +71,53 @@ class ModelRunSerializer(serializers.ModelSerializer):
     def get_segment_count(self, run) -> int:
         return getattr(run, "segment_total", None) or run.segments.count()
 
+    def get_generator_version(self, run) -> int | None:
+        version = getattr(run, "generator_version", None) if run.kind == ModelRun.Kind.TRAIN else None
+        return version.pk if version is not None else None
+
 
 class RunCreateSerializer(serializers.Serializer):
     """`kind` generate (default): exactly one of `segments`, `document`, `split` chooses the segments;
     `parameters` holds the generation settings (target_grade, style, num_candidates, temperature, top_p,
-    max_new_tokens, batch_size, similarity_threshold, reward_weights; defaults for any left out).
+    max_new_tokens, batch_size, similarity_threshold, few_shot — with the plain-language-few-shot
+    template —, reward_weights; defaults for any left out); `train_run` generates with a trained version.
 
     `kind` train: `target` reward trains a reward-model version (parameters: test_fraction, seed, C,
     encoder_mode frozen|finetune, epochs, learning_rate, batch_size, statuses, sources,
-    include_unlabelled); `target` generator fine-tunes the generator with DPO and a LoRA adapter on the
-    preference export (parameters: steps, learning_rate, beta, batch_size, max_length, lora_r,
-    lora_alpha, seed, sources; `model_path` the base generator)."""
+    include_unlabelled); `sft` fine-tunes the generator on approved train-split pairs (steps,
+    learning_rate, batch_size, max_length, target_grade, style, lora_r, lora_alpha, seed); `rl` trains it
+    with GRPO on the product's reward over unlabelled and train originals (steps, learning_rate,
+    prompts_per_step, num_generations, max_completion_length, temperature, beta, target_grade, style,
+    reward_weights, max_texts, lora_r, lora_alpha, seed, start_from); `generator` runs DPO on the
+    preference export (steps, learning_rate, beta, batch_size, max_length, lora_r, lora_alpha, seed,
+    sources, start_from). `start_from`: a training run id whose version to continue from; `model_path`:
+    the base generator.
 
-    kind = serializers.ChoiceField(choices=["generate", "train"], required=False, default="generate")
-    target = serializers.ChoiceField(choices=["reward", "generator"], required=False, allow_blank=True)
+    `kind` evaluate: `generators` lists the versions to compare (the first is the baseline), each
+    `{"label", "train_run"?, "model_path"?, "few_shot"?, "target_grade"?, "style"?, "prompt_template"?,
+    "prompt_version"?}` (no `train_run`: the base model); `split` (default test); `parameters`:
+    temperature, top_p, max_new_tokens, batch_size, similarity_threshold, reward_weights, resamples,
+    confidence; `seed`."""
+
+    kind = serializers.ChoiceField(
+        choices=["generate", "train", "evaluate"], required=False, default="generate"
+    )
+    target = serializers.ChoiceField(
+        choices=["reward", "sft", "rl", "generator"], required=False, allow_blank=True
+    )
 
     segments = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=False)
     document = serializers.IntegerField(required=False)
     split = serializers.CharField(required=False, allow_blank=True)
     model_path = serializers.CharField(required=False, allow_blank=True, default="")
+    train_run = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Generate with the generator version this training run made",
+    )
+    generators = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Evaluate: the generator versions to compare"
+    )
     prompt_template = serializers.CharField(required=False, default=DEFAULT_TEMPLATE[0])
     prompt_version = serializers.IntegerField(required=False, default=DEFAULT_TEMPLATE[1])
     seed = serializers.IntegerField(required=False, default=0)
@@ -94,6 +137,8 @@ class CandidateSerializer(serializers.ModelSerializer):
             "segment",
             "index",
             "text",
+            "raw_text",
+            "source_version",
             "original",
             "reference",
             "new_tokens",
@@ -124,6 +169,38 @@ class CandidateDecisionSerializer(serializers.Serializer):
     segment_version = serializers.IntegerField(
         required=False, help_text="The segment version you saw; a stale one is refused with 409"
     )
+    replace = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Accept only: true to replace an existing simplified text (409 without it); undo by "
+        "restoring the replaced version from the segment's revisions",
+    )
+
+
+class ReferenceScoreSerializer(serializers.ModelSerializer):
+    """The segment's human simplification scored like a candidate of the run; `would_rank` = 1 + the
+    candidates of the segment with a higher reward (of `candidates_ranked` + 1)."""
+
+    reward_model_version = serializers.IntegerField(source="reward_model.version", default=None)
+
+    class Meta:
+        model = ReferenceScore
+        fields = [
+            "segment",
+            "segment_version",
+            "text",
+            "would_rank",
+            "candidates_ranked",
+            "reward",
+            "reward_parts",
+            "reward_model_version",
+            "grade",
+            "readability",
+            "compression",
+            "similarity",
+            "flags",
+        ]
+        read_only_fields = fields
 
 
 class CandidateFilter(django_filters.FilterSet):
@@ -161,6 +238,14 @@ class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         if data["kind"] == ModelRun.Kind.TRAIN:
             run = self._train(request, data)
+        elif data["kind"] == ModelRun.Kind.EVALUATE:
+            run = evaluation_runs.evaluation_start(
+                user=request.user,
+                generators=data.get("generators"),
+                split=data.get("split") or "test",
+                parameters=data["parameters"],
+                seed=data["seed"],
+            )
         else:
             run = services.run_create(
                 user=request.user,
@@ -172,19 +257,36 @@ class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 prompt_template=data["prompt_template"],
                 prompt_version=data["prompt_version"],
                 seed=data["seed"],
+                train_run=data.get("train_run"),
             )
         run = self.get_queryset().get(pk=run.pk)
         return Response(ModelRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ReferenceScoreSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def references(self, request, pk=None):
+        """Each segment's human reference scored like a candidate of this run, and where it would rank."""
+        run = self.get_object()
+        rows = run.reference_scores.select_related("reward_model").order_by("segment_id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(ReferenceScoreSerializer(page, many=True).data)
 
     def _train(self, request, data) -> ModelRun:
         target = data.get("target") or ""
         if target == "reward":
             return reward_registry.reward_train_start(user=request.user, parameters=data["parameters"])
-        if target == "generator":
-            return finetune.generator_finetune_start(
-                user=request.user, model_path=data["model_path"], parameters=data["parameters"]
+        if target in training.TARGETS:
+            return training.training_start(
+                user=request.user,
+                target=target,
+                model_path=data["model_path"],
+                parameters=data["parameters"],
+                prompt_template=data["prompt_template"],
+                prompt_version=data["prompt_version"],
             )
-        raise serializers.ValidationError({"target": "A train run needs a target: reward or generator."})
+        raise serializers.ValidationError(
+            {"target": "A train run needs a target: reward, sft, rl or generator."}
+        )
 
 
 class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -208,6 +310,7 @@ class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
                 candidate_id=candidate.pk,
                 user=request.user,
                 segment_version=serializer.validated_data.get("segment_version"),
+                replace=serializer.validated_data["replace"],
             )
         else:
             candidate = services.candidate_reject(candidate_id=candidate.pk, user=request.user)
@@ -216,7 +319,8 @@ class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=CandidateDecisionSerializer, responses={200: CandidateSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        """Save the candidate as the segment's simplified text (a new revision attributed to the run)."""
+        """Save the candidate as the segment's simplified text (a new revision attributed to the run).
+        Over an existing simplified text: 409 unless `"replace": true`."""
         return self._decide(request, pk, accept=True)
 
     @extend_schema(request=CandidateDecisionSerializer, responses={200: CandidateSerializer})
@@ -236,6 +340,7 @@ class RewardModelSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "version",
+            "label",
             "encoder",
             "training_snapshot",
             "snapshot_hash",
@@ -275,3 +380,53 @@ class RewardModelViewSet(viewsets.ReadOnlyModelViewSet):
             reward_model_id=self.get_object().pk, user=request.user
         )
         return Response(RewardModelSerializer(self.get_queryset().get(pk=model.pk)).data)
+
+
+class GeneratorVersionSerializer(serializers.ModelSerializer):
+    train_run = serializers.IntegerField(source="run_id", read_only=True, help_text="Name it as `train_run`")
+    parent_train_run = serializers.IntegerField(source="parent.run_id", default=None, read_only=True)
+    status = serializers.CharField(source="run.status", read_only=True)
+
+    class Meta:
+        model = GeneratorVersion
+        fields = [
+            "id",
+            "train_run",
+            "method",
+            "parent",
+            "parent_train_run",
+            "status",
+            "base_model",
+            "base_revision",
+            "model_name",
+            "model_revision",
+            "adapter_path",
+            "adapter_sha256",
+            "data_snapshot",
+            "parameters",
+            "seed",
+            "environment",
+            "history",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class GeneratorVersionFilter(django_filters.FilterSet):
+    class Meta:
+        model = GeneratorVersion
+        fields = ["method"]
+
+
+class GeneratorVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The registry of trained generators (SFT, RL, DPO adapters with their record). Train one with
+    `POST runs/` (kind train, target sft | rl | generator); use one in a generation or evaluation run by
+    its `train_run`."""
+
+    permission_classes = [IsCurator]
+    queryset = GeneratorVersion.objects.none()
+    serializer_class = GeneratorVersionSerializer
+    filterset_class = GeneratorVersionFilter
+
+    def get_queryset(self):
+        return generators.generator_versions_visible_to(self.request.user)

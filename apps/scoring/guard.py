@@ -27,6 +27,10 @@ Rules (code, severity):
   (`DEFAULT_SIMILARITY_THRESHOLD`, stored per run).
 - empty (medium): nothing but whitespace. unchanged (low): the same words as the source.
   truncated (low): generation stopped at the token limit, not at the end of its answer.
+- near_copy (medium): at least `NEAR_COPY_BIGRAM_SHARE` (0.75) of the candidate's word bigrams occur in
+  the source: the wording is the source's, whatever was cut (apps/scoring/README.md says why 0.75).
+- not_simpler (medium): Flesch–Kincaid grade at or above the source's. above_target (low): grade above
+  the run's target grade. (Both need the grades, which the caller passes.)
 """
 
 import re
@@ -34,6 +38,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from apps.scoring.guard_simpler import check_grade, check_near_copy
 from apps.scoring.guard_words import (
     AMBIGUOUS_NUMBER_WORDS,
     FREQUENCY_WORDS,
@@ -406,12 +411,17 @@ def guard_check(
     similarity: float | None = None,
     similarity_threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
     finished: bool = True,
+    grade: float | None = None,
+    source_grade: float | None = None,
+    target_grade: float | None = None,
 ) -> list[Flag]:
     """Every flag for `candidate` as a rewrite of `source`, most severe first.
 
     `prompts`: the instruction and system texts the model saw (without the source text);
     `similarity`: cosine similarity of the two texts' embeddings (None: not checked);
-    `finished`: False when generation stopped at the token limit.
+    `finished`: False when generation stopped at the token limit;
+    `grade`, `source_grade`, `target_grade`: Flesch–Kincaid grades of both texts and the run's target
+    (None: that check is skipped).
     """
     if not candidate.strip():
         return [Flag("empty", "medium", "The candidate is empty.")]
@@ -421,6 +431,9 @@ def guard_check(
     flags += check_negations(src_tokens, cand_tokens, source, candidate)
     flags += check_repetition(src_tokens, cand_tokens, candidate)
     flags += check_echo(src_tokens, cand_tokens, candidate, prompts)
+    simpler = check_near_copy(src_tokens, cand_tokens)
+    simpler += check_grade(grade=grade, source_grade=source_grade, target_grade=target_grade)
+    flags += [Flag(code, severity, message) for code, severity, message in simpler]
     if similarity is not None and similarity < similarity_threshold:
         flags.append(
             Flag(

@@ -1,9 +1,9 @@
 """Preference pairs for DPO: `GET /api/v1/exports/preferences.{jsonl,csv}`, and the generator
 fine-tune's data (which reads `records()` directly).
 
-The download follows the shared export rules (apps/core/exports.py): one snapshot, and in JSONL a first
-`{"manifest": …}` line — drop it before building a dataset, e.g.
-`Dataset.from_list([json.loads(line) for line in open("preferences.jsonl")][1:])`.
+The download follows the shared export rules (apps/core/exports.py): one snapshot, the manifest in the
+`X-Export-Manifest` header, every JSONL line a record — `datasets.load_dataset("json",
+data_files="preferences.jsonl")` reads it as it is (`?manifest=1` puts the manifest back as line 1).
 
 Each record is TRL's *conversational preference* format, plus provenance fields TRL ignores:
 
@@ -88,26 +88,37 @@ CANDIDATE_PAIR_SOURCES: dict[str, Callable] = {
 
 
 class _Prompts:
-    """Each run's prompt settings, read once per run (runs are few next to candidates)."""
+    """Each run's prompt settings, read once per run (runs are few next to candidates). A few-shot run's
+    prompt includes the examples recorded for that segment (`ModelRun.prompt_examples`)."""
 
     def __init__(self):
         self._runs: dict[int, tuple | None] = {}
 
-    def messages(self, run_id: int, original: str) -> tuple[list[dict], str] | None:
+    def messages(self, run_id: int, segment_id: int, original: str) -> tuple[list[dict], str] | None:
         if run_id not in self._runs:
-            run = ModelRun.objects.filter(pk=run_id).values("prompt_template", "prompt_version", "parameters")
+            run = ModelRun.objects.filter(pk=run_id).values(
+                "prompt_template", "prompt_version", "parameters", "prompt_examples"
+            )
             row = run.first()
             try:
                 template = template_get(row["prompt_template"], row["prompt_version"])
                 params = row["parameters"]
-                self._runs[run_id] = (template, params["target_grade"], params.get("style", "plain"))
+                self._runs[run_id] = (
+                    template,
+                    params["target_grade"],
+                    params.get("style", "plain"),
+                    row["prompt_examples"] or {},
+                )
             except (ValueError, KeyError, TypeError):
                 self._runs[run_id] = None  # not a generation run with a known template
         settings = self._runs[run_id]
         if settings is None:
             return None
-        template, grade, style = settings
-        return prompt_messages(template, text=original, grade=grade, style=style), template.label
+        template, grade, style, examples = settings
+        shown = examples.get(str(segment_id), []) if template.few_shot else []
+        return prompt_messages(
+            template, text=original, grade=grade, style=style, examples=shown
+        ), template.label
 
 
 def candidate_preferences(*, run: int | None = None, sources: list[str] | None = None) -> Iterator[dict]:
@@ -150,7 +161,7 @@ def _group_records(group: list[dict], sources: list[str], prompts: _Prompts) -> 
         by_run_segment.setdefault((row["run_id"], row["segment_id"]), []).append(row)
     for (run_id, segment_id), candidates in by_run_segment.items():
         original = candidates[0]["segment__original"]
-        built = prompts.messages(run_id, original)
+        built = prompts.messages(run_id, segment_id, original)
         if built is None:
             continue
         prompt, template_label = built

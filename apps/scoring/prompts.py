@@ -9,8 +9,14 @@ the exact prompt of any candidate).
 A prompt is a chat: a system message and a user message. The user message is the instruction followed
 by the source text, so the instruction alone (without the text) is what the faithfulness guard looks
 for when it checks that a candidate does not echo the prompt.
+
+A few-shot template (`few_shot=True`) puts worked examples before the request: for each example pair an
+earlier user turn (the same instruction and the example's original) and an assistant turn (its approved
+simplification). Which pairs a prompt showed is chosen by the worker (k nearest approved train-split
+pairs, workers/ml/fewshot.py) and recorded on the run, so the exact prompt can always be rebuilt.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 STYLES = {
@@ -28,6 +34,7 @@ class PromptTemplate:
     description: str
     system: str
     instruction: str  # format fields: {grade}, {style}
+    few_shot: bool = False  # worked examples from the corpus go before the request
 
     @property
     def label(self) -> str:
@@ -45,7 +52,20 @@ TEMPLATES: dict[tuple[str, int], PromptTemplate] = {
         ),
         instruction="Rewrite this text so a reader at US grade {grade} understands it. {style}",
     ),
+    ("plain-language-few-shot", 1): PromptTemplate(
+        key="plain-language-few-shot",
+        version=1,
+        description="plain-language v1 with the k approved train-split pairs nearest to the text shown first "
+        "as worked examples (k: the run's few_shot).",
+        system=(
+            "You rewrite health information in plain language. Keep every fact, number, dose, time and "
+            "warning of the original. Answer with the rewritten text only."
+        ),
+        instruction="Rewrite this text so a reader at US grade {grade} understands it. {style}",
+        few_shot=True,
+    ),
 }
+FEW_SHOT_TEMPLATE = ("plain-language-few-shot", 1)
 DEFAULT_TEMPLATE = ("plain-language", 1)
 GRADE_RANGE = (1, 16)
 
@@ -69,13 +89,22 @@ def instruction_text(template: PromptTemplate, *, grade: int, style: str) -> str
     return template.instruction.format(grade=grade, style=STYLES[style]).strip()
 
 
-def prompt_messages(template: PromptTemplate, *, text: str, grade: int, style: str) -> list[dict]:
-    """The chat messages for one source text (what the tokenizer's chat template is applied to)."""
+def prompt_messages(
+    template: PromptTemplate, *, text: str, grade: int, style: str, examples: Sequence[dict] = ()
+) -> list[dict]:
+    """The chat messages for one source text (what the tokenizer's chat template is applied to).
+
+    `examples` (few-shot templates only): worked pairs shown before the request, each a dict with
+    `original` and `simplified` (as recorded on the run, `ModelRun.prompt_examples`)."""
+    if examples and not template.few_shot:
+        raise ValueError(f"{template.label} takes no examples; use {FEW_SHOT_TEMPLATE[0]}.")
     instruction = instruction_text(template, grade=grade, style=style)
-    return [
-        {"role": "system", "content": template.system},
-        {"role": "user", "content": f"{instruction}\n\nText: {text.strip()}"},
-    ]
+    messages = [{"role": "system", "content": template.system}]
+    for example in examples:
+        messages.append({"role": "user", "content": f"{instruction}\n\nText: {example['original'].strip()}"})
+        messages.append({"role": "assistant", "content": example["simplified"].strip()})
+    messages.append({"role": "user", "content": f"{instruction}\n\nText: {text.strip()}"})
+    return messages
 
 
 # ---- answering questions (equity answer generation) -------------------------------------------------

@@ -25,6 +25,7 @@ from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.reward_eval import document_split
 
 TRAIN_REWARD_TASK = "equitext.ml.train_reward"
+DEMO_LABEL = "demo-trained"
 ENCODER_MODES = ("frozen", "finetune")
 TRAIN_BOUNDS = {
     # name: (type, default, minimum, maximum)
@@ -55,6 +56,13 @@ def train_parameters_clean(parameters: dict | None) -> dict:
     if unknown:
         errors["statuses"] = f"Unknown status {unknown[0]!r}; use {', '.join(Status.values)}."
     cleaned["statuses"] = sorted(set(statuses))
+    splits = parameters.pop("splits", None) or []
+    if isinstance(splits, str):
+        splits = [part.strip() for part in splits.split(",") if part.strip()]
+    unknown = [s for s in splits if s not in Split.values]
+    if unknown:
+        errors["splits"] = f"Unknown split {unknown[0]!r}; use {', '.join(Split.values)} (none: all)."
+    cleaned["splits"] = sorted(set(splits))  # empty: pairs of every split
     sources = parameters.pop("sources", None) or []
     try:
         sources = sorted({int(s) for s in sources})
@@ -90,6 +98,8 @@ class TrainingSet:
 
 def _pair_segments(parameters: dict):
     segments = Segment.objects.filter(status__in=parameters["statuses"]).exclude(simplified="")
+    if parameters.get("splits"):
+        segments = segments.filter(split__in=parameters["splits"])
     if parameters.get("sources"):
         segments = segments.filter(document__source_id__in=parameters["sources"])
     return segments
@@ -165,10 +175,15 @@ def snapshot_hash(snapshot: dict) -> str:
 
 
 @transaction.atomic
-def reward_train_start(*, user, parameters: dict | None = None) -> ModelRun:
-    """Start training a reward model: a ModelRun (kind train, target reward) and its Job on queue gpu."""
+def reward_train_start(*, user, parameters: dict | None = None, demo: bool = False) -> ModelRun:
+    """Start training a reward model: a ModelRun (kind train, target reward) and its Job on queue gpu.
+
+    `demo` (the demo loader only, never a request): the version is labelled "demo-trained" and the
+    worker activates it when it is trained, unless another version is active by then."""
     require_curator(user)
     cleaned = train_parameters_clean(parameters)
+    if demo:
+        cleaned["demo"] = True
     run = ModelRun.objects.create(
         kind=ModelRun.Kind.TRAIN,
         model_name="reward classifier (all-MiniLM-L6-v2 + logistic regression)",
@@ -203,7 +218,9 @@ def reward_model_create(
     artifact_path: str,
     artifact_sha256: str,
 ) -> RewardModel:
-    """Register a trained model as the next version (inactive until a curator activates it)."""
+    """Register a trained model as the next version (inactive until a curator activates it; a demo
+    training, `parameters["demo"]`, is labelled "demo-trained" and activated here unless another version
+    is active, in the name of the curator who loaded the demo)."""
     with connection.cursor() as cursor:  # one version number per model, even with two trainings at once
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('equitext.reward_model.version'))")
     version = (RewardModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
@@ -218,6 +235,7 @@ def reward_model_create(
         artifact_sha256=artifact_sha256,
         created_by=created_by,
         job=job,
+        label=DEMO_LABEL if parameters.get("demo") else "",
     )
     audit_record(
         actor=created_by,
@@ -225,6 +243,8 @@ def reward_model_create(
         obj=model,
         details={"version": version, "beats_baseline": metrics.get("beats_baseline")},
     )
+    if parameters.get("demo") and not RewardModel.objects.filter(is_active=True).exists():
+        model = reward_model_activate(reward_model_id=model.pk, user=created_by)
     return model
 
 
@@ -306,7 +326,7 @@ def retrain_parameters(latest: RewardModel | None) -> dict:
     keep = {
         k: v
         for k, v in (latest.parameters if latest else {}).items()
-        if k in TRAIN_BOUNDS or k in ("encoder_mode", "statuses", "sources", "include_unlabelled")
+        if k in TRAIN_BOUNDS or k in ("encoder_mode", "statuses", "splits", "sources", "include_unlabelled")
     }
     try:
         return train_parameters_clean(keep)

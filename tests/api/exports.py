@@ -11,11 +11,13 @@ def body(response) -> str:
 
 
 def read_jsonl(response) -> tuple[dict, list[dict]]:
-    """(manifest, records) of a JSONL export; the manifest must be the first line."""
-    lines = body(response).splitlines()
-    first = json.loads(lines[0])
-    assert set(first) == {"manifest"}, "the first line is the manifest"
-    return first["manifest"], [json.loads(line) for line in lines[1:]]
+    """(manifest from the X-Export-Manifest header, records) of a JSONL export: every line is a record
+    (no manifest line unless asked for with `?manifest=1`), as many as the manifest's `row_count`."""
+    manifest = json.loads(response["X-Export-Manifest"])
+    records = [json.loads(line) for line in body(response).splitlines()]
+    assert not any(set(r) == {"manifest"} for r in records), "no manifest line in the body"
+    assert len(records) == manifest["row_count"]
+    return manifest, records
 
 
 def read_csv(response) -> tuple[dict, list[dict]]:

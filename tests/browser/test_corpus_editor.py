@@ -62,3 +62,25 @@ def test_a_conflicting_save_shows_both_texts(login, curator):
     expect(alert).to_contain_text("Dave saved this first.")
     expect(alert).to_contain_text(PLAIN)
     expect(page.locator(f"#segment-{segment.pk}").get_by_label("Simplified")).to_have_value(PLAIN)
+
+
+def test_a_refused_save_keeps_every_field_as_the_user_left_it(login, curator):
+    """Failed before: after a refused save the split, status and notes went back to the stored values."""
+    segment = SegmentFactory(simplified=HARD)
+    page = login("alice")
+    page.goto(f"/corpus/documents/{segment.document_id}/")
+    card = page.locator(f"#segment-{segment.pk}")
+    card.get_by_label("Simplified").fill(PLAIN)
+    card.get_by_label("Status").select_option("Approved")  # a draft cannot jump to approved: refused
+    card.get_by_label("Split").select_option("Test")
+    card.get_by_label("Notes").fill("Check the dose wording")
+    card.get_by_role("button", name="Save").click()
+
+    card = page.locator(f"#segment-{segment.pk}")
+    expect(card.get_by_role("alert")).to_contain_text("cannot move to")
+    expect(card.get_by_label("Simplified")).to_have_value(PLAIN)
+    expect(card.get_by_label("Status")).to_have_value("approved")
+    expect(card.get_by_label("Split")).to_have_value("test")
+    expect(card.get_by_label("Notes")).to_have_value("Check the dose wording")
+    segment.refresh_from_db()
+    assert (segment.version, segment.split, segment.notes) == (1, "train", "")

@@ -68,6 +68,8 @@ T = {
     "text_label": hostile("Your comment"),
     "study": hostile("study", IMG),
     "study_description": hostile("study description"),
+    "rater_title": hostile("rater title", IMG),
+    "rater_instructions": hostile("rater instructions"),
     "instructions": hostile("instructions"),
     "consent": hostile("consent text"),
     "comment": hostile("rater comment"),
@@ -193,6 +195,8 @@ def seed_hostile_world() -> dict:
     study = review_services.study_create(
         name=T["study"],
         description=T["study_description"],
+        rater_title=T["rater_title"],
+        rater_instructions=T["rater_instructions"],
         rubric=rubric,
         source={"question_set": qset.pk, "producers": [producer.pk]},
         quotas={"physician": 1},
@@ -346,7 +350,7 @@ def test_payloads_show_as_text_to_the_curator_and_the_rater(page, login):
     check_pages(
         page,
         [
-            ("/queue/", ["study", "study_description"]),
+            ("/queue/", ["rater_title", "rater_instructions"]),  # never the internal name and description
             (f"/reviews/studies/{study.pk}/consent/", ["instructions", "consent"]),
             (
                 f"/reviews/assignments/{w['pending'].pk}/",

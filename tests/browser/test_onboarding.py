@@ -46,7 +46,7 @@ def test_invitation_signup_consent_and_first_item(login, page):
     expect(page.get_by_text("Welcome, Dr Ada Obi")).to_be_visible()
     page.get_by_role("button", name="Start rating").click()
 
-    expect(page.get_by_role("heading", name="Before you start: Test study")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Before you start: Study {study.pk}")).to_be_visible()
     expect(page.get_by_text("stored under a pseudonym")).to_be_visible()
     assert not Assignment.objects.exists(), "no item before consent"
     page.get_by_role("button", name="Accept and start").click()

@@ -1,4 +1,5 @@
-"""A curator starts a model run in the browser, watches it finish, and accepts a candidate."""
+"""A curator starts a model run in the browser, watches it finish, and accepts a candidate over the
+human simplification after the confirmation panel has shown both texts."""
 
 import pytest
 from playwright.sync_api import expect
@@ -31,11 +32,21 @@ def test_curator_runs_the_model_on_a_document_and_accepts_a_candidate(
     first = page.locator(f"#segment-{segments[0].pk}")
     expect(first.locator("[data-role=original]")).to_have_text(segments[0].original)
     expect(first.locator("[data-role=reference]")).to_have_text(segments[0].simplified)
-    expect(first.locator(".sc-scores")).to_contain_text("SARI")
+    expect(first.locator("[data-candidate] .sc-scores")).to_contain_text("SARI")
+    # the human reference scored like a candidate (no reward model in this test, so no rank)
+    expect(first.locator("[data-role=reference-score]")).to_contain_text("Scored like a candidate")
     text = first.locator("[data-role=candidate]").inner_text()
 
+    human = segments[0].simplified
     first.get_by_role("button", name="Accept into the segment").click()
+    confirm = first.get_by_role("dialog", name="Replace the human simplification?")
+    expect(confirm).to_be_visible()
+    expect(confirm.locator("[data-role=current]")).to_have_text(human)
+    expect(confirm.locator("[data-role=consequence]")).to_contain_text("Undo: restore version 1")
+    assert Segment.objects.get(pk=segments[0].pk).simplified == human  # asking changed nothing
+    confirm.get_by_role("button", name="Replace it with this candidate").click()
     expect(first.locator("[data-decision]")).to_have_text("Accepted by alice")
+    expect(first.locator("[data-role=undo]")).to_contain_text("Replaced version 1")
     segment = Segment.objects.get(pk=segments[0].pk)
     assert segment.simplified == text
     assert segment.revisions.get(version=segment.version).origin == SegmentRevision.Origin.MODEL

@@ -54,3 +54,25 @@ def test_the_dashboard_summarises_every_area_with_links(client, curator):
         assert title in page
     assert '<a href="/corpus/segments/?status=in_review">In review</a></dt><dd>1</dd>' in page
     assert 'aria-current="page">Dashboard' in page and 'aria-current="page">Jobs' not in page
+
+
+def test_the_jobs_page_names_a_run_by_its_own_number_and_shows_the_duration(client, curator):
+    """Failed before: the row read "model_run #<job id>" and no duration was shown."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    end = timezone.now()
+    job = Job.objects.create(
+        kind="model_run",
+        parameters={"run": 4321, "segments": 3},
+        status="succeeded",
+        started_at=end - timedelta(seconds=12.5),
+        finished_at=end,
+    )
+    client.force_login(curator)
+    text = client.get(reverse("core:job_list")).content.decode()
+    assert "model run #4321" in text
+    assert f"model_run #{job.pk}" not in text
+    assert f"job #{job.pk}" in text
+    assert "12.5 s" in text

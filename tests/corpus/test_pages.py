@@ -179,3 +179,34 @@ def test_a_long_segment_list_pages_and_the_pager_keeps_the_filters(alice):
     assert 'class="pager"' in first and "Page 1 of 2" in first
     assert 'href="?split=dev&amp;page=2"' in first
     assert "Page 2 of 2" in second and 'href="?split=dev&amp;page=1"' in second
+
+
+def test_a_refused_background_import_says_rejected_without_a_failed_job_line(alice, curator):
+    """Failed before: the page read "Rejected" and also "Job #1: Failed" with a 0 / 0 progress bar."""
+    from apps.core.models import Job
+    from apps.corpus.models import ImportBatch
+
+    job = Job.objects.create(kind="corpus.import", status="failed", error="refused", requested_by=curator)
+    batch = ImportBatch.objects.create(
+        file_name="big.csv",
+        format="csv",
+        preset="simpledc",
+        state=ImportBatch.State.REJECTED,
+        report=[
+            {
+                "row": 2,
+                "line": 3,
+                "column": "split",
+                "field": "split",
+                "problem": "unknown split",
+                "fix": "use train",
+            }
+        ],
+        options={"problem_count": 1},
+        created_by=curator,
+        job=job,
+    )
+    html = alice.get(f"/corpus/imports/{batch.pk}/").content.decode()
+    assert "Rejected (nothing written)" in html
+    assert "Failed" not in html and "progressbar" not in html
+    assert f"job #{job.pk}" in html

@@ -1,8 +1,8 @@
 """Fingerprints of a database as researchers see it: the rows of every table, and a SHA-256 of each
 JSONL export's data lines, read through the export endpoints as a curator.
 
-The first line of a JSONL export is its manifest, which holds `generated_at` (the time of the download):
-it is left out of the hash; its `row_count` is kept, next to the data lines counted.
+A JSONL export's manifest (in its X-Export-Manifest header) holds `generated_at` (the time of the
+download): it is not hashed; its `row_count` is kept, next to the data lines counted.
 
 Used in-process by the backup test for the source database, and as a program for the restored one:
     python -m tests.faults.export_digests <curator username>     (prints JSON; reads DATABASE_URL)
@@ -41,11 +41,11 @@ def export_digests(user) -> dict[str, dict]:
     for name in EXPORTS:
         response = client.get(f"/api/v1/exports/{name}.jsonl")
         assert response.status_code == 200, (name, response.status_code)
-        manifest_line, *lines = b"".join(response.streaming_content).splitlines()
+        lines = b"".join(response.streaming_content).splitlines()  # records only: the manifest is a header
         if name in UNORDERED:
             lines.sort(key=lambda line: json.loads(line)[UNORDERED[name]])  # stable: keeps each group's order
         digests[name] = {
-            "row_count": json.loads(manifest_line)["manifest"]["row_count"],
+            "row_count": json.loads(response["X-Export-Manifest"])["row_count"],
             "lines": len(lines),
             "sha256": hashlib.sha256(b"\n".join(lines)).hexdigest(),
         }

@@ -3,7 +3,7 @@
 import pytest
 
 from apps.metrics.models import TextScore
-from apps.metrics.readability import ENGINE, readability_scores
+from apps.metrics.readability import ENGINE, readability_metrics
 from apps.metrics.text_scores import (
     text_scores_by_text,
     text_scores_get_or_compute,
@@ -18,9 +18,9 @@ B = "Gastric adenocarcinoma frequently presents at an advanced stage owing to no
 
 def test_it_returns_metrics_in_the_order_given_and_stores_each_text_once():
     scores = text_scores_get_or_compute([A, B, A])
-    assert scores == [readability_scores(A), readability_scores(B), readability_scores(A)]
+    assert scores == [readability_metrics(A), readability_metrics(B), readability_metrics(A)]
     assert TextScore.objects.count() == 2
-    assert TextScore.objects.get(sha256=text_sha256(B)).metrics == readability_scores(B)
+    assert TextScore.objects.get(sha256=text_sha256(B)).metrics == readability_metrics(B)
 
 
 def test_unchanged_text_is_read_from_the_cache(django_assert_num_queries):
@@ -28,17 +28,17 @@ def test_unchanged_text_is_read_from_the_cache(django_assert_num_queries):
     # One lookup; nothing computed or written (a write would add an INSERT and the savepoint queries).
     with django_assert_num_queries(1):
         assert text_scores_get_or_compute([B, A]) == [
-            readability_scores(B),
-            readability_scores(A),
+            readability_metrics(B),
+            readability_metrics(A),
         ]
 
 
 def test_a_row_from_another_engine_version_is_recomputed():
     TextScore.objects.create(sha256=text_sha256(A), engine="textstat-0.0.0/r0", metrics={"words": -1})
     [scores] = text_scores_get_or_compute([A])
-    assert scores == readability_scores(A)
+    assert scores == readability_metrics(A)
     row = TextScore.objects.get(sha256=text_sha256(A))
-    assert (row.engine, row.metrics) == (ENGINE, readability_scores(A))
+    assert (row.engine, row.metrics) == (ENGINE, readability_metrics(A))
 
 
 def test_no_texts_no_queries(django_assert_num_queries):
@@ -48,5 +48,5 @@ def test_no_texts_no_queries(django_assert_num_queries):
 
 def test_by_text_keys_each_non_blank_text_once_and_stores_no_blank_one():
     scores = text_scores_by_text([A, "", "  \n", B, A])
-    assert scores == {A: readability_scores(A), B: readability_scores(B)}
+    assert scores == {A: readability_metrics(A), B: readability_metrics(B)}
     assert TextScore.objects.count() == 2

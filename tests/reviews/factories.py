@@ -58,9 +58,15 @@ def study(
     lease_minutes=30,
     name="Test study",
     blinding=Study.Blinding.RATERS,
+    description="",
+    rater_title="",
+    rater_instructions="",
 ):
     created = services.study_create(
         name=name,
+        description=description,
+        rater_title=rater_title,
+        rater_instructions=rater_instructions,
         rubric=rubric(kind),
         source={"question_set": qset.pk, "producers": [p.pk for p in producers]},
         quotas=quotas,
@@ -92,3 +98,13 @@ PAIRWISE_ANSWER = {
         )
     },
 }
+
+
+def rate_all(study, rater, respond):
+    """`rater` takes and submits every item the engine gives them; `respond(item)` is the response."""
+    from apps.reviews.assignment import assignment_lease_next, assignment_submit
+    from apps.reviews.models import StudyItem
+
+    while (lease := assignment_lease_next(study=study, rater=rater)) is not None:
+        item = StudyItem.objects.select_related("answer_a", "answer_b").get(pk=lease.item_id)
+        assignment_submit(assignment_id=lease.pk, rater=rater, response=respond(item))

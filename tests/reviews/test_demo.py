@@ -17,6 +17,11 @@ def test_demo_studies_are_live_and_give_demo_raters_items():
     assert created == len(studies) >= 2
     assert {"pairwise", "independent"} <= set(studies)
     assert all(s.status == "live" and s.items.exists() for s in studies.values())
+    for study in studies.values():
+        assert "model" in study.name.lower(), "the internal names compare models…"
+        assert "model" not in (study.rater_title + study.rater_instructions).lower(), (
+            "…what raters read does not"
+        )
     from django.contrib.auth import get_user_model
 
     physician = get_user_model().objects.get(username="physician")

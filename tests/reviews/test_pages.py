@@ -24,11 +24,12 @@ def start(client, study):
 def test_queue_lists_the_raters_studies_with_progress(client, pairwise_study, rater_physician, erin):
     client.force_login(rater_physician)
     page = client.get(reverse("accounts:queue")).content.decode()
-    assert "Test study" in page and "Start rating" in page
+    assert f"Study {pairwise_study.pk}" in page and "Start rating" in page
+    assert "Test study" not in page, "raters read the neutral title, never the internal name"
     assert "0 / 12 ratings" in page, "physicians' progress: 6 items × quota 2"
     assert "0 / 18 ratings" in page, "overall: 6 × (2 + 1)"
     client.force_login(erin)
-    assert "Test study" not in client.get(reverse("accounts:queue")).content.decode()
+    assert f"Study {pairwise_study.pk}" not in client.get(reverse("accounts:queue")).content.decode()
 
 
 def test_item_page_shows_both_responses_and_the_rubric_but_no_producer(client, curator, rater_physician):
@@ -68,7 +69,7 @@ def test_htmx_submit_brings_the_next_item_without_a_full_page(client, pairwise_s
     second = Assignment.objects.filter(rater=rater_physician, status="leased").get()
     assert response["HX-Push-Url"] == reverse("reviews:rate", args=[second.pk])
     assert f'data-assignment="{second.pk}"' in body
-    assert "you have rated 1</small>" in body
+    assert "<strong>1 of 6</strong> rated by you" in body, "6 items need physicians; bob has rated 1"
     done = Assignment.objects.get(pk=first)
     assert done.status == "submitted" and 0 < done.time_spent_ms <= 5000
     assert Rating.objects.get(assignment=done).response["overall"] == "a"
@@ -185,7 +186,7 @@ def test_results_page_has_charts_and_every_table_downloads_as_csv(
         )
     client.force_login(curator)
     page = client.get(reverse("reviews:study_results", args=[independent_study.pk])).content.decode()
-    assert '<svg class="chart" role="img"' in page
+    assert 'class="chart" role="img" aria-labelledby="fig-bias_rate-title fig-bias_rate-desc"' in page
     assert "Answers rated as biased (minor or severe)" in page
     for key in ("completion_groups", "completion_raters", "bias_rate", "dimensions", "agreement"):
         download = client.get(reverse("reviews:study_table_csv", args=[independent_study.pk, key]))

@@ -20,7 +20,7 @@ def preference_records(api_as, curator):
     response = api_as(curator).get("/api/v1/exports/preferences.jsonl")
     assert response.status_code == 200
     lines = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
-    return [r for r in lines[1:] if r["source"] == "pairwise_rating"]
+    return [r for r in lines if r["source"] == "pairwise_rating"]
 
 
 def test_majority_vote_on_more_bias_picks_the_rejected_answer(

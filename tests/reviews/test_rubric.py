@@ -17,9 +17,16 @@ def errors_of(definition, response):
     return caught.value.errors
 
 
-def test_the_four_rubrics_are_seeded_as_valid_version_1():
+def test_the_shipped_rubrics_are_seeded_as_valid_version_1():
     seeded = {r.kind: r for r in Rubric.objects.filter(version=1)}
-    assert set(seeded) == {"independent", "pairwise", "counterfactual", "simplification"}
+    assert set(seeded) == {
+        "independent",
+        "pairwise",
+        "counterfactual",
+        "simplification",
+        "comprehension",
+        "instrument",
+    }
     for rubric in seeded.values():
         assert definition_validate(rubric.definition) == rubric.definition
     keys = [q["key"] for q in seeded["independent"].questions]

@@ -10,6 +10,12 @@ def codes(flags):
     return [flag.code for flag in flags]
 
 
+def rule_codes(flags):
+    """The codes without near_copy: these one-word edits of a short sentence are near-copies too, which
+    the tests at the end of this file cover."""
+    return [code for code in codes(flags) if code != "near_copy"]
+
+
 def prompts():
     template = template_get("plain-language", 1)
     return [instruction_text(template, grade=6, style="plain"), template.system]
@@ -21,14 +27,14 @@ def test_a_faithful_rewrite_has_no_flags():
         candidate="Avoid taking more than 4 grams of acetaminophen in 24 hours.",
         prompts=prompts(),
     )
-    assert flags == []
+    assert rule_codes(flags) == []
 
 
 def test_a_changed_number_is_flagged_with_the_new_number():
     flags = guard_check(
         source=SOURCE, candidate="Do not take more than 5 grams of acetaminophen in 24 hours."
     )
-    assert codes(flags) == ["number_changed"]
+    assert rule_codes(flags) == ["number_changed"]
     assert flags[0].span == "5 grams"
     assert "'4'" in flags[0].message and "'5'" in flags[0].message
     assert flags[0].severity == "high"
@@ -57,7 +63,7 @@ def test_twice_daily_may_become_two_times_a_day_but_not_disappear():
 
 def test_a_dropped_not_is_flagged_on_the_source_span():
     flags = guard_check(source=SOURCE, candidate="Take more than 4 grams of acetaminophen in 24 hours.")
-    assert codes(flags) == ["negation_dropped"]
+    assert rule_codes(flags) == ["negation_dropped"]
     assert flags[0].side == "source"
     assert flags[0].span.startswith("not take")
     assert SOURCE[flags[0].start : flags[0].end] == flags[0].span
@@ -111,7 +117,7 @@ def test_low_similarity_is_meaning_drift_and_the_threshold_is_respected():
 
 def test_empty_unchanged_and_truncated_candidates_are_flagged():
     assert codes(guard_check(source=SOURCE, candidate="  ")) == ["empty"]
-    assert codes(guard_check(source=SOURCE, candidate=SOURCE.upper())) == ["unchanged"]
+    assert codes(guard_check(source=SOURCE, candidate=SOURCE.upper())) == ["near_copy", "unchanged"]
     assert "truncated" in codes(
         guard_check(source=SOURCE, candidate="Avoid taking more than 4", finished=False)
     )
@@ -121,3 +127,32 @@ def test_flags_come_most_severe_first():
     flags = guard_check(source=SOURCE, candidate="Take 5 grams in 24 hours.", finished=False)
     severities = [f.severity for f in flags]
     assert severities == sorted(severities, key=["high", "medium", "low"].index)
+
+
+def test_a_near_copy_is_flagged_and_a_real_rewrite_is_not():
+    source = (
+        "Colonoscopy permits direct visualization of the entire colon and allows polyps to be removed "
+        "during the same procedure."
+    )
+    cut = "Colonoscopy permits direct visualization of the entire colon."  # the source's words, cut short
+    [flag] = guard_check(source=source, candidate=cut)
+    assert flag.code == "near_copy" and flag.severity == "medium" and "100%" in flag.message
+    rewrite = "In a colonoscopy, a doctor looks at your whole colon and can take out polyps during the test."
+    assert guard_check(source=source, candidate=rewrite) == []
+
+
+def test_a_candidate_not_simpler_than_the_original_or_above_the_target_grade_is_flagged():
+    def flagged(grade):
+        checked = guard_check(
+            source=SOURCE,
+            candidate="Never take over 4 grams in 24 hours.",
+            grade=grade,
+            source_grade=9.5,
+            target_grade=6,
+        )
+        return rule_codes(checked)
+
+    assert flagged(9.5) == ["not_simpler", "above_target"]  # equal to the original's is not simpler
+    assert flagged(7.2) == ["above_target"]
+    assert flagged(6.0) == []  # at the target is fine
+    assert rule_codes(guard_check(source=SOURCE, candidate="Never take over 4 grams in 24 hours.")) == []

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.scoring.models import Candidate, ModelRun
+from apps.scoring.models import Candidate, ModelRun, ReferenceScore
 from tests.corpus.factories import DocumentFactory, SegmentFactory
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
@@ -83,15 +83,58 @@ def test_the_detail_shows_candidates_beside_original_and_reference_with_flag_spa
     assert b'id="run-body"' in partial.content and b"<html" not in partial.content
 
 
-def test_accepting_on_the_page_with_htmx_returns_the_updated_candidate(client, curator, segments):
+def test_accepting_over_a_human_text_with_htmx_asks_first_then_replaces_with_an_undo_link(
+    client, curator, segments
+):
+    candidate = CandidateFactory(
+        segment=segments[0], grade=2.5, flags=[{"code": "number_dropped", "severity": "high", "message": "m"}]
+    )
+    human = segments[0].simplified
+    client.force_login(curator)
+    url = reverse("scoring:candidate_accept", args=[candidate.pk])
+    asked = client.post(url, {"segment_version": 1}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-role="replace-confirm"' in asked and "<html" not in asked
+    assert human in asked and candidate.text in asked  # both texts, side by side
+    assert "replaces the human simplification (grade" in asked and "with this candidate (grade 2.5)" in asked
+    assert "Undo: restore version 1" in asked and 'data-flag="number_dropped"' in asked
+    assert "confirm(" not in asked and 'name="replace" value="1"' in asked
+    segments[0].refresh_from_db()
+    assert segments[0].simplified == human  # asking changed nothing
+
+    done = client.post(url, {"segment_version": 1, "replace": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-decision="accepted"' in done and 'data-role="undo"' in done
+    assert "Replaced version 1" in done and reverse("corpus:segment_history", args=[segments[0].pk]) in done
+    segments[0].refresh_from_db()
+    assert segments[0].simplified == candidate.text
+
+
+def test_the_confirmation_shows_the_human_texts_grade_and_rank_as_scored_in_the_run(
+    client, curator, segments
+):
+    segment = segments[0]
+    assert segment.simplified_grade is None  # no cached corpus grade: the run's score supplies it
+    candidate = CandidateFactory(segment=segment, grade=7.5, reward=0.4, rank=1)
+    ReferenceScore.objects.create(
+        run=candidate.run, segment=segment, segment_version=1, text=segment.simplified, reward=0.6, grade=5.3,
+        would_rank=1, candidates_ranked=1,
+    )  # fmt: skip
+    client.force_login(curator)
+    url = reverse("scoring:candidate_accept", args=[candidate.pk])
+    asked = client.post(url, {"segment_version": 1}, HTTP_HX_REQUEST="true").content.decode()
+    assert "replaces the human simplification (grade 5.3) with this candidate (grade 7.5)" in asked
+    assert "reward 0.60 · would rank #1 of 2" in asked and "reward 0.40 · #1" in asked
+
+
+def test_without_javascript_the_confirmation_is_a_page_of_its_own(client, curator, segments):
     candidate = CandidateFactory(segment=segments[0])
     client.force_login(curator)
-    response = client.post(
-        reverse("scoring:candidate_accept", args=[candidate.pk]),
-        {"segment_version": segments[0].version},
-        HTTP_HX_REQUEST="true",
-    )
-    assert b'data-decision="accepted"' in response.content
+    url = reverse("scoring:candidate_accept", args=[candidate.pk])
+    page = client.post(url, {"segment_version": 1})
+    assert page.status_code == 200 and b"<html" in page.content
+    assert b"Replace the human simplification?" in page.content
+    assert segments[0].simplified.encode() in page.content and candidate.text.encode() in page.content
+    done = client.post(url, {"segment_version": 1, "replace": "1"}, follow=True)
+    assert b"it replaced version 1 of the simplified text" in done.content
     segments[0].refresh_from_db()
     assert segments[0].simplified == candidate.text
 
@@ -129,3 +172,27 @@ def test_a_refused_decision_is_shown_on_the_candidate_and_changes_nothing(client
     segments[0].refresh_from_db()
     assert segments[0].simplified != candidate.text and segments[0].version == 1
     assert Candidate.objects.get(pk=candidate.pk).decision == "pending"
+
+
+def test_the_run_page_shows_how_long_the_run_took(client, curator):
+    """Failed before: the run page showed when a run was requested, never how long it ran."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.core.models import Job
+
+    end = timezone.now()
+    run = ModelRunFactory()
+    run.job = Job.objects.create(
+        kind="model_run",
+        parameters={"run": run.pk},
+        status="succeeded",
+        started_at=end - timedelta(seconds=75.25),
+        finished_at=end,
+    )
+    run.save(update_fields=["job"])
+    client.force_login(curator)
+    text = client.get(reverse("scoring:run_detail", args=[run.pk])).content.decode()
+    assert "75.2 s" in text or "75.3 s" in text
+    assert "(worker start to end)" in text

@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from apps.core.models import Job
 from apps.corpus.exceptions import StaleVersion
 from apps.corpus.models import SegmentRevision
-from apps.corpus.services import segment_update
+from apps.corpus.services import segment_revert, segment_update
 from apps.scoring import selectors, services
 from apps.scoring.models import Candidate, ModelRun
+from tests.corpus.factories import SegmentFactory
+from tests.scoring.conftest import SHORT_SEGMENTS
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +90,12 @@ def test_the_selection_must_be_exactly_one_kind(curator, document, segments):
 
 
 def _outputs(segments, texts):
-    return [(segment, [(text, 5, True, 0.9)]) for segment, text in zip(segments, texts, strict=True)]
+    return [(segment, [(text, 5, True)]) for segment, text in zip(segments, texts, strict=True)]
+
+
+def _similar(pairs):
+    """Stands in for the worker's embedding model: every pair similar."""
+    return [0.9] * len(pairs)
 
 
 def test_recording_a_batch_twice_creates_no_duplicates_and_scores_every_candidate(segments):
@@ -96,8 +103,9 @@ def test_recording_a_batch_twice_creates_no_duplicates_and_scores_every_candidat
     run.segments.set(segments)
     texts = ["Take more than 5 grams in 24 hours.", "Start screening at 45 if your risk is average."]
     _, prompts = services.run_prompts(run)
-    assert services.candidates_record(run=run, outputs=_outputs(segments, texts), prompts=prompts) == 2
-    assert services.candidates_record(run=run, outputs=_outputs(segments, texts), prompts=prompts) == 0
+    outputs = _outputs(segments, texts)
+    assert services.candidates_record(run=run, outputs=outputs, prompts=prompts, similarity=_similar) == 2
+    assert services.candidates_record(run=run, outputs=outputs, prompts=prompts, similarity=_similar) == 0
     assert run.candidates.count() == 2
     assert selectors.run_segments_pending(run) == []
     first = run.candidates.get(segment=segments[0])
@@ -121,7 +129,11 @@ def test_a_segment_without_reference_gets_no_sari_or_bleu(segments):
 
 def test_accepting_makes_a_new_revision_attributed_to_the_run(curator, segments):
     candidate = CandidateFactory(segment=segments[0], text="Never take more than 4 grams in 24 hours.")
-    services.candidate_accept(candidate_id=candidate.pk, user=curator, segment_version=segments[0].version)
+    human_version = segments[0].version
+    accepted = services.candidate_accept(
+        candidate_id=candidate.pk, user=curator, segment_version=human_version, replace=True
+    )
+    assert accepted.replaced_version == human_version  # the version to restore to undo it
     segment = segments[0]
     segment.refresh_from_db()
     assert segment.simplified == "Never take more than 4 grams in 24 hours."
@@ -129,6 +141,32 @@ def test_accepting_makes_a_new_revision_attributed_to_the_run(curator, segments)
     assert revision.origin == SegmentRevision.Origin.MODEL and revision.model_run_id == candidate.run_id
     candidate.refresh_from_db()
     assert candidate.decision == Candidate.Decision.ACCEPTED and candidate.decided_by == curator
+    segment_revert(segment_id=segment.pk, user=curator, version=segment.version, to_version=human_version)
+    segment.refresh_from_db()
+    assert segment.simplified == SHORT_SEGMENTS[0][1]  # undo: the human text is back
+
+
+def test_accepting_over_a_human_simplification_needs_replace_and_changes_nothing_without(curator, segments):
+    candidate = CandidateFactory(
+        segment=segments[0], text="Never take more than 4 grams in a day.", grade=3.1
+    )
+    with pytest.raises(services.ReplaceNeedsConfirmation) as refused:
+        services.candidate_accept(candidate_id=candidate.pk, user=curator)
+    assert refused.value.status == 409 and refused.value.replaced_version == segments[0].version
+    assert "replaces it with this candidate (grade 3.1)" in refused.value.message
+    assert f"restore version {segments[0].version}" in refused.value.message
+    segments[0].refresh_from_db()
+    assert segments[0].simplified == SHORT_SEGMENTS[0][1] and segments[0].version == 1
+    assert Candidate.objects.get(pk=candidate.pk).decision == Candidate.Decision.PENDING
+
+
+def test_accepting_into_an_empty_simplified_side_needs_no_confirmation(curator, document):
+    segment = SegmentFactory(document=document, position=9, original="Wash your hands often.", simplified="")
+    candidate = CandidateFactory(segment=segment, text="Wash your hands a lot.")
+    accepted = services.candidate_accept(candidate_id=candidate.pk, user=curator)
+    assert accepted.replaced_version is None
+    segment.refresh_from_db()
+    assert segment.simplified == "Wash your hands a lot."
 
 
 def test_accepting_from_a_stale_segment_version_changes_nothing(curator, segments):
@@ -152,7 +190,7 @@ def test_rejected_candidates_are_kept_and_accepted_ones_cannot_be_rejected(curat
     )
 
     accepted = CandidateFactory(segment=segments[1], index=0)
-    services.candidate_accept(candidate_id=accepted.pk, user=curator)
+    services.candidate_accept(candidate_id=accepted.pk, user=curator, replace=True)
     with pytest.raises(services.DecisionRefused, match="revert"):
         services.candidate_reject(candidate_id=accepted.pk, user=curator)
 
@@ -163,3 +201,56 @@ def test_a_rater_cannot_decide(rater_physician, segments):
         services.candidate_accept(candidate_id=candidate.pk, user=rater_physician)
     with pytest.raises(PermissionDenied):
         services.candidate_reject(candidate_id=candidate.pk, user=rater_physician)
+
+
+def test_a_recorded_candidate_is_cleaned_and_scored_on_the_cleaned_text_with_the_raw_output_kept(segments):
+    run = ModelRunFactory()
+    _, prompts = services.run_prompts(run)
+    raw = (
+        "Sure! Here's a rewritten version of the text for a reader at US grade 6:\n\n"
+        "Never take more than 4 grams in 24 hours.\n\nLet me know if you need anything else!"
+    )
+    services.candidates_record(
+        run=run, outputs=[(segments[0], [(raw, 40, True)])], prompts=prompts, similarity=_similar
+    )
+    candidate = run.candidates.get()
+    assert candidate.text == "Never take more than 4 grams in 24 hours." and candidate.raw_text == raw
+    assert candidate.source_version == segments[0].version
+    # The preamble's "6" would have been a number the source never has; the cleaned text adds none.
+    assert "number_added" not in {flag["code"] for flag in candidate.flags}
+    assert candidate.compression < 1 and candidate.readability["words"] == 9
+
+
+def test_the_human_reference_is_scored_with_the_same_reward_and_placed_among_the_candidates(segments):
+    from apps.scoring.models import ReferenceScore, RewardModel
+
+    reward_model = RewardModel.objects.create(version=1, artifact_path="x", artifact_sha256="0" * 64)
+    run = ModelRunFactory()
+    run.parameters["reward_model_version"] = 1
+    run.save()
+    reference = segments[0].simplified
+    texts = [
+        "Take more than 5 grams in 24 hours.",
+        "Never take over 4 grams in a day, ever.",
+        segments[0].original,
+    ]
+    p_by_text = {texts[0]: 0.9, texts[1]: 0.8, texts[2]: 0.1, reference: 0.85}
+    services.candidates_record(
+        run=run,
+        outputs=[(segments[0], [(text, 10, True) for text in texts])],
+        prompts=[],
+        similarity=_similar,
+        p_simplified=lambda batch: [p_by_text[text] for text in batch],
+        reward_model=reward_model,
+    )
+    scored = ReferenceScore.objects.get(run=run, segment=segments[0])
+    assert scored.text == reference and scored.segment_version == segments[0].version
+    assert scored.reward_parts["p_simplified"] == 0.85 and scored.grade is not None
+    rewards = sorted((c.reward for c in run.candidates.all()), reverse=True)
+    higher = sum(1 for reward in rewards if reward > scored.reward)
+    assert scored.would_rank == higher + 1 and scored.candidates_ranked == 3
+    assert 1 <= scored.would_rank <= 4
+    # The copy of the source is flagged as a near-copy that is not simpler, and ranks last.
+    copy = run.candidates.get(text=segments[0].original)
+    assert {"near_copy", "not_simpler", "unchanged"} <= {flag["code"] for flag in copy.flags}
+    assert copy.rank == 3

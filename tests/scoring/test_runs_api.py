@@ -4,7 +4,7 @@ import pytest
 
 from apps.core.models import Job
 from apps.scoring.models import Candidate, ModelRun
-from tests.scoring.factories import CandidateFactory
+from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,13 @@ def test_candidates_are_listed_with_scores_and_accepted_through_the_api(api_as, 
     )
     assert stale.status_code == 409 and "changed since you opened it" in stale.json()["detail"]
 
-    accepted = client.post(f"/api/v1/candidates/{candidate.pk}/accept/", {}, format="json")
+    unconfirmed = client.post(f"/api/v1/candidates/{candidate.pk}/accept/", {}, format="json")
+    assert unconfirmed.status_code == 409
+    assert '"replace": true' in unconfirmed.json()["detail"] and "replace" in unconfirmed.json()["errors"]
+    segments[0].refresh_from_db()
+    assert segments[0].simplified != candidate.text
+
+    accepted = client.post(f"/api/v1/candidates/{candidate.pk}/accept/", {"replace": True}, format="json")
     assert accepted.status_code == 200 and accepted.json()["decision"] == "accepted"
     segments[0].refresh_from_db()
     assert segments[0].simplified == candidate.text
@@ -74,9 +80,38 @@ def test_reject_through_the_api_keeps_the_candidate(api_as, curator, segments):
 def test_a_decision_that_no_longer_applies_is_a_409_and_changes_nothing(api_as, curator, segments):
     candidate = CandidateFactory(segment=segments[0])
     client = api_as(curator)
-    assert client.post(f"/api/v1/candidates/{candidate.pk}/accept/", {}, format="json").status_code == 200
-    again = client.post(f"/api/v1/candidates/{candidate.pk}/accept/", {}, format="json")
+    accept = f"/api/v1/candidates/{candidate.pk}/accept/"
+    assert client.post(accept, {"replace": True}, format="json").status_code == 200
+    again = client.post(accept, {"replace": True}, format="json")
     assert again.status_code == 409 and "already accepted" in again.json()["detail"]
     rejected = client.post(f"/api/v1/candidates/{candidate.pk}/reject/", {}, format="json")
     assert rejected.status_code == 409 and "revert the segment" in rejected.json()["detail"]
     assert Candidate.objects.get(pk=candidate.pk).decision == "accepted"
+
+
+def test_a_run_names_its_environment_and_its_candidates_their_raw_output_and_source_version(
+    api_as, curator, segments
+):
+    from apps.scoring.models import ReferenceScore
+
+    run = ModelRunFactory(environment={"device": "cpu", "dtype": "float32", "torch": "2.13.0"})
+    candidate = CandidateFactory(
+        run=run, segment=segments[0], text="Take less.", raw_text="Sure! Take less.", source_version=1
+    )
+    ReferenceScore.objects.create(
+        run=run,
+        segment=segments[0],
+        segment_version=1,
+        text=segments[0].simplified,
+        reward=0.4,
+        would_rank=2,
+        candidates_ranked=1,
+    )
+    client = api_as(curator)
+    assert client.get(f"/api/v1/runs/{run.pk}/").json()["environment"]["dtype"] == "float32"
+    listed = client.get(f"/api/v1/candidates/{candidate.pk}/").json()
+    assert listed["raw_text"] == "Sure! Take less." and listed["text"] == "Take less."
+    assert listed["source_version"] == 1
+    [reference] = client.get(f"/api/v1/runs/{run.pk}/references/").json()["results"]
+    assert reference["segment"] == segments[0].pk and reference["text"] == segments[0].simplified
+    assert reference["would_rank"] == 2 and reference["candidates_ranked"] == 1

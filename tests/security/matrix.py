@@ -79,9 +79,14 @@ PAGES = {
     "reviews:study_create": E(C),
     "reviews:study_detail": E(C, pk=W.study),
     "reviews:study_preassign": POST_ONLY(C, pk=W.study),
-    "reviews:study_results": E(C, pk=W.study),
-    "reviews:study_agreement": E(C, pk=W.study),
+    "reviews:study_texts": E(C, pk=W.study, note="the description and what raters read"),
+    "reviews:study_item_flags_csv": E(C, pk=W.study, post=405, note="a CSV download"),
+    "reviews:study_results": E(C, pk=W.study, post=405),
+    "reviews:study_agreement": E(C, pk=W.study, post=405),
     "reviews:study_table_csv": E(C, pk=W.study, key="completion_groups", post=405),
+    "reviews:study_figure": E(C, pk=W.study, key="completion_groups", fmt="svg", post=405),
+    "reviews:autorater_create": POST_ONLY(C, pk=W.study, ok=302, note="starts a model rater's job"),
+    "reviews:autorater_detail": E(C, pk=W.study, autorater_pk=W.autorater, post=405),
     "reviews:study_quality": E(C, pk=W.study),
     "reviews:study_onboarding": POST_ONLY(C, pk=W.study),
     "reviews:flag_resolve": POST_ONLY(C, pk=W.study, flag_pk=W.flag),
@@ -101,11 +106,30 @@ PAGES = {
     "reviews:rate_submit": POST_ONLY(RATER_OWN, pk=W.assignment_a),
     "reviews:rate_skip": POST_ONLY(RATER_OWN, pk=W.assignment_a),
     "reviews:rate_draft": POST_ONLY(RATER_OWN, pk=W.assignment_a),
+    # reviews: comprehension (curators: passages, studies, results; raters: their own item)
+    "reviews:comprehension_home": E(C),
+    "reviews:comprehension_passage_new": E(C),
+    "reviews:comprehension_passage": E(C, pk=W.comprehension_passage),
+    "reviews:comprehension_passage_delete": POST_ONLY(C, pk=W.comprehension_passage),
+    "reviews:comprehension_study_new": E(C),
+    "reviews:comprehension_results": E(C, pk=W.comprehension_study),
+    "reviews:comprehension_rate": E(RATER_OWN, pk=W.comprehension_assignment),
+    "reviews:comprehension_read": POST_ONLY(RATER_OWN, pk=W.comprehension_assignment),
+    "reviews:comprehension_submit": POST_ONLY(RATER_OWN, pk=W.comprehension_assignment),
+    "reviews:rate_mine": E(RATER_IN_STUDY, study_pk=W.study, note="the rater's own ratings in the study"),
+    "reviews:rate_previous": E(
+        RATER_IN_STUDY, ok=302, study_pk=W.study, note="to their latest submitted item"
+    ),
+    "reviews:rate_correct": POST_ONLY(RATER_OWN, pk=W.assignment_a_submitted),
+    "reviews:rate_flag": POST_ONLY(RATER_OWN, pk=W.assignment_a),
     # scoring
     "scoring:run_list": E(C),
     "scoring:run_create": E(C),
     "scoring:run_detail": E(C, pk=W.run),
     "scoring:finetune_create": E(C),
+    "scoring:train_create": E(C, target="sft"),
+    "scoring:evaluation_create": E(C),
+    "scoring:generator_list": E(C),
     "scoring:reward_list": E(C),
     "scoring:reward_detail": E(C, pk=W.reward_model),
     "scoring:reward_activate": POST_ONLY(C, pk=W.reward_model),
@@ -129,12 +153,22 @@ PAGES = {
     "instruments:instrument_list": E(C),
     "instruments:instrument_detail": E(C, pk=W.instrument),
     "instruments:assessment_new": E(C),
-    "instruments:assessment_detail": E(C, pk=W.instrument_assessment),
-    "instruments:answer_save": POST_ONLY(C, pk=W.instrument_assessment, item_pk=W.instrument_item),
-    "instruments:answer_confirm": POST_ONLY(C, pk=W.instrument_assessment, item_pk=W.instrument_item),
-    "instruments:assessment_submit": POST_ONLY(C, pk=W.instrument_assessment),
-    "instruments:assessment_prefill": POST_ONLY(C, pk=W.instrument_assessment),
+    # a curator's assessment: raters (who may open their own study assessments here) get 404
+    "instruments:assessment_detail": E(CURATOR_VISIBLE, pk=W.instrument_assessment),
+    "instruments:answer_save": POST_ONLY(
+        CURATOR_VISIBLE, pk=W.instrument_assessment, item_pk=W.instrument_item
+    ),
+    "instruments:answer_confirm": POST_ONLY(
+        CURATOR_VISIBLE, pk=W.instrument_assessment, item_pk=W.instrument_item
+    ),
+    "instruments:assessment_submit": POST_ONLY(CURATOR_VISIBLE, pk=W.instrument_assessment),
+    "instruments:assessment_prefill": POST_ONLY(CURATOR_VISIBLE, pk=W.instrument_assessment),
     "instruments:document_results": E(C, pk=W.document),
+    "instruments:study_new": E(C),
+    "instruments:study_results": E(C, pk=W.instrument_study),
+    "instruments:study_item": E(
+        RATER_OWN, ok=302, assignment_pk=W.instrument_assignment, note="opens the rater's assessment form"
+    ),
     # API: the browsable root; everything else per operation below
     "api:api-root": E(ANY_USER),
     **{
@@ -142,16 +176,21 @@ PAGES = {
         for name in """
         auth-token job-list job-detail token-list token-detail rater-list rater-detail rater-deactivate
         rater-reactivate webhook-list webhook-detail webhook-deliveries audit-list audit-detail readability
+        metrics
         candidates-export-jsonl candidates-export-csv preferences-export-jsonl
-        preferences-export-csv run-list run-detail candidate-list candidate-detail candidate-accept
-        candidate-reject reward-model-list reward-model-detail reward-model-activate reward-model-deactivate
+        preferences-export-csv run-list run-detail run-references candidate-list candidate-detail
+        candidate-accept candidate-reject reward-model-list reward-model-detail reward-model-activate
+        reward-model-deactivate
+        generator-version-list generator-version-detail evaluation-outputs-export-jsonl
+        evaluation-outputs-export-csv
         source-list source-detail document-list document-detail segment-list segment-detail
         segment-revisions corpus-import corpus-export-jsonl corpus-export-csv question-set-list
         question-set-detail question-set-generate-answers question-list question-detail
         counterfactual-pair-list counterfactual-pair-detail answer-list answer-detail equity-import
         rubric-list rubric-detail study-list study-detail study-agreement study-close study-consent
         study-flags study-item-role study-items study-launch study-next study-onboarding study-pause
-        study-preassign study-quality study-results assignment-list assignment-detail assignment-correct
+        study-preassign study-item-flags study-quality study-results study-autoraters study-autorater-detail
+        study-dataset corpus-dataset assignment-list assignment-detail assignment-correct assignment-flag
         assignment-draft assignment-skip assignment-submit rating-list rating-detail rating-correct
         flag-list flag-detail flag-resolve adjudication-list adjudication-queue adjudication-detail
         invitation-list invitation-import-csv invitation-detail invitation-revoke ratings-export-jsonl
@@ -162,7 +201,11 @@ PAGES = {
         instrument-assessment-detail instrument-assessment-answers instrument-assessment-confirm
         instrument-assessment-prefill instrument-assessment-submit instrument-document-results
         export-instrument-answers-jsonl export-instrument-answers-csv export-instrument-scores-jsonl
-        export-instrument-scores-csv
+        export-instrument-scores-csv comprehension-passage-list comprehension-passage-detail
+        comprehension-passage-questions comprehension-study-create comprehension-results
+        comprehension-assignment comprehension-read instrument-study-assessment-list
+        instrument-study-assessment-detail instrument-study-assessment-answers
+        instrument-study-assessment-confirm instrument-study-assessment-submit
         """.split()
     },
 }
@@ -199,9 +242,11 @@ API = {
     ("POST", f"{V}/invitations/import/"): E(C),
     # scoring
     ("POST", f"{V}/readability/"): E(ANY_USER, note="metrics of a posted text (raters' tools use it)"),
+    ("POST", f"{V}/metrics/"): E(C, note="SARI/BLEU/readability of posted simplifications; stores nothing"),
     ("GET", f"{V}/runs/"): E(C),
     ("POST", f"{V}/runs/"): E(C),
     ("GET", f"{V}/runs/{{id}}/"): E(C, id=W.run),
+    ("GET", f"{V}/runs/{{id}}/references/"): E(C, id=W.run),
     ("GET", f"{V}/candidates/"): E(C),
     ("GET", f"{V}/candidates/{{id}}/"): E(C, id=W.candidate),
     ("POST", f"{V}/candidates/{{id}}/accept/"): E(C, id=W.candidate),
@@ -210,6 +255,10 @@ API = {
     ("GET", f"{V}/reward-models/{{id}}/"): E(C, id=W.reward_model),
     ("POST", f"{V}/reward-models/{{id}}/activate/"): E(C, id=W.reward_model),
     ("POST", f"{V}/reward-models/{{id}}/deactivate/"): E(C, id=W.reward_model),
+    ("GET", f"{V}/generator-versions/"): E(C),
+    ("GET", f"{V}/generator-versions/{{id}}/"): E(C, id=W.generator_version),
+    ("GET", f"{V}/exports/evaluation-outputs.jsonl"): E(C, query={"run": W.evaluation_run}),
+    ("GET", f"{V}/exports/evaluation-outputs.csv"): E(C, query={"run": W.evaluation_run}),
     # corpus
     ("GET", f"{V}/sources/"): E(C),
     ("POST", f"{V}/sources/"): E(C),
@@ -259,6 +308,10 @@ API = {
     ("GET", f"{V}/studies/{{id}}/"): E(STUDY_MEMBER, **STUDY),
     ("GET", f"{V}/studies/{{id}}/agreement/"): E(C, **STUDY),
     ("GET", f"{V}/studies/{{id}}/results/"): E(C, **STUDY),
+    ("GET", f"{V}/studies/{{id}}/autoraters/"): E(C, **STUDY),
+    ("GET", f"{V}/studies/{{id}}/dataset.zip"): E(C, **STUDY, note="the study's dataset folder (zip)"),
+    ("POST", f"{V}/studies/{{id}}/autoraters/"): E(C, ok=202, **STUDY, note="queues a model rater's job"),
+    ("GET", f"{V}/studies/{{id}}/autoraters/{{autorater_id}}/"): E(C, autorater_id=W.autorater, **STUDY),
     ("GET", f"{V}/studies/{{id}}/flags/"): E(C, **STUDY),
     ("GET", f"{V}/studies/{{id}}/items/"): E(C, **STUDY),
     ("PUT", f"{V}/studies/{{id}}/items/{{item_id}}/role/"): E(C, item_id=W.item, **STUDY),
@@ -268,6 +321,7 @@ API = {
     ("POST", f"{V}/studies/{{id}}/pause/"): E(C, **STUDY),
     ("POST", f"{V}/studies/{{id}}/close/"): E(C, **STUDY),
     ("POST", f"{V}/studies/{{id}}/preassign/"): E(C, **STUDY),
+    ("GET", f"{V}/studies/{{id}}/item-flags/"): E(C, **STUDY),
     ("GET", f"{V}/studies/{{id}}/onboarding/"): E(STUDY_MEMBER, **STUDY),
     ("POST", f"{V}/studies/{{id}}/onboarding/"): E(C, **STUDY, note="publishing consent: curators"),
     ("POST", f"{V}/studies/{{id}}/consent/"): E(RATER_ONLY, **STUDY),
@@ -279,6 +333,7 @@ API = {
     ("POST", f"{V}/assignments/{{id}}/skip/"): E(OWNER_ONLY, id=W.assignment_a),
     ("POST", f"{V}/assignments/{{id}}/submit/"): E(OWNER_ONLY, id=W.assignment_a),
     ("POST", f"{V}/assignments/{{id}}/correct/"): E(OWNER_ONLY, id=W.assignment_a_submitted),
+    ("POST", f"{V}/assignments/{{id}}/flag/"): E(OWNER_ONLY, id=W.assignment_a),
     ("GET", f"{V}/ratings/"): E(C),
     ("GET", f"{V}/ratings/{{id}}/"): E(C, id=W.rating_a),
     ("POST", f"{V}/ratings/{{id}}/correct/"): E(C, id=W.rating_a),
@@ -301,6 +356,18 @@ API = {
     ("POST", f"{V}/elevate/assessments/{{id}}/responses/"): E(C, id=W.assessment),
     ("POST", f"{V}/elevate/assessments/{{id}}/revise/"): E(C, id=W.assessment),
     ("POST", f"{V}/elevate/assessments/{{id}}/submit/"): E(C, id=W.assessment),
+    # reviews: comprehension
+    ("GET", f"{V}/comprehension/passages/"): E(C),
+    ("POST", f"{V}/comprehension/passages/"): E(C),
+    ("GET", f"{V}/comprehension/passages/{{id}}/"): E(C, id=W.comprehension_passage),
+    ("DELETE", f"{V}/comprehension/passages/{{id}}/"): E(
+        C, id=W.comprehension_passage, note="a used passage: 400"
+    ),
+    ("PUT", f"{V}/comprehension/passages/{{id}}/questions/"): E(C, id=W.comprehension_passage),
+    ("POST", f"{V}/comprehension/studies/"): E(C),
+    ("GET", f"{V}/comprehension/studies/{{id}}/results/"): E(C, id=W.comprehension_study),
+    ("GET", f"{V}/comprehension/assignments/{{id}}/"): E(RATER_OWN, id=W.comprehension_assignment),
+    ("POST", f"{V}/comprehension/assignments/{{id}}/read/"): E(RATER_OWN, id=W.comprehension_assignment),
     # instruments (curators; only the assessor writes)
     ("GET", f"{V}/instruments/"): E(C),
     ("GET", f"{V}/instruments/{{id}}/"): E(C, id=W.instrument),
@@ -313,10 +380,23 @@ API = {
     ("POST", f"{V}/instruments/assessments/{{id}}/prefill/"): E(C, id=W.instrument_assessment),
     ("POST", f"{V}/instruments/assessments/{{id}}/submit/"): E(C, id=W.instrument_assessment),
     ("GET", f"{V}/instruments/documents/{{id}}/results/"): E(C, id=W.document),
+    # instruments: raters' own study assessments (blinded)
+    ("POST", f"{V}/instruments/study-assessments/"): E(RATER_ONLY, note="a missing assignment: 400"),
+    ("GET", f"{V}/instruments/study-assessments/{{id}}/"): E(RATER_OWN, id=W.instrument_study_assessment),
+    ("POST", f"{V}/instruments/study-assessments/{{id}}/answers/"): E(
+        RATER_OWN, id=W.instrument_study_assessment
+    ),
+    ("POST", f"{V}/instruments/study-assessments/{{id}}/confirm/"): E(
+        RATER_OWN, id=W.instrument_study_assessment
+    ),
+    ("POST", f"{V}/instruments/study-assessments/{{id}}/submit/"): E(
+        RATER_OWN, id=W.instrument_study_assessment
+    ),
     # exports (curators only)
     **{
         ("GET", f"{V}/exports/{name}"): E(C)
         for name in """
+        corpus/dataset.zip
         assessments.csv assessments.jsonl candidates.csv candidates.jsonl corpus.csv corpus.jsonl
         preferences.csv preferences.jsonl ratings.csv ratings.jsonl instrument-answers.csv
         instrument-answers.jsonl instrument-scores.csv instrument-scores.jsonl""".split()

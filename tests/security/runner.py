@@ -13,6 +13,7 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 from apps.equity.models import Producer
+from apps.reviews.models import Study
 from apps.scoring.models import ModelRun
 from tests.security import world as world_module
 from tests.security.policies import DENY, HIDE, LOGIN, OK, OPENAPI, Entry, resolve_params
@@ -143,6 +144,9 @@ def forbidden_for(world, role: str) -> dict[str, str]:
         found[text] = "another rater's rating or draft"
     for text in RESULT_MARKERS:
         found[text] = "study results or agreement"
+    for name, description in Study.objects.values_list("name", "description"):
+        found[name] = "a study's internal name"
+        found[description] = "a study's internal description"
     return found
 
 

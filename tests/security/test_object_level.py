@@ -100,11 +100,18 @@ def test_lists_show_each_rater_only_their_own(world):
     assert _results(b.get("/api/v1/jobs/")) == []  # nor the curator's job
     studies = _results(b.get("/api/v1/studies/"))
     assert [s["id"] for s in studies] == [world.study.pk]
-    assert set(studies[0]) == {"id", "name", "description", "kind", "status"}  # no source, seed, quotas
+    # no internal name or description, no source, seed, quotas
+    assert set(studies[0]) == {"id", "title", "instructions", "kind", "status"}
+    assert studies[0]["title"] == world.study.rater_title
 
     a = _client(world.rater_a)
     mine = {x["id"] for x in _results(a.get("/api/v1/assignments/"))}
-    assert mine == {world.assignment_a.pk, world.assignment_a_submitted.pk}
+    assert mine == {
+        world.assignment_a.pk,
+        world.assignment_a_submitted.pk,
+        world.comprehension_assignment.pk,
+        world.instrument_assignment.pk,
+    }
     assert [t["id"] for t in _results(a.get("/api/v1/tokens/"))] == [world.token_a.pk]
 
 
@@ -120,7 +127,11 @@ def test_the_leak_scan_finds_what_it_looks_for_where_it_is_allowed(world):
     results = curator.get(reverse("reviews:study_results", args=[world.study.pk]))
     raters = curator.get("/api/v1/raters/")
     export = curator.get("/api/v1/exports/ratings.csv")
+    study_page = curator.get(reverse("reviews:study_detail", args=[world.study.pk]))
+    queue = a.get(reverse("accounts:queue"))
 
+    assert world.study.name in body_of(study_page) and world.study.rater_title in body_of(queue)
+    assert world.study.rater_instructions in body_of(own_draft) and world.study.description
     assert DRAFT_SECRET_A in body_of(own_draft) and RATING_SECRET_A in body_of(own_rating)
     assert RATING_SECRET_B in body_of(b_rating)
     assert PRODUCER_NAMES[0] in body_of(producers)
@@ -128,7 +139,8 @@ def test_the_leak_scan_finds_what_it_looks_for_where_it_is_allowed(world):
     assert world.rater_a.email in body_of(raters) and world.rater_b.username in body_of(raters)
     assert leaks(export, body_of(export), {}) == ["an export download"]
 
-    for role, response in (("rater_a", own_draft), ("rater_a", own_rating), ("rater_b", b_rating)):
+    checked = (("rater_a", own_draft), ("rater_a", own_rating), ("rater_b", b_rating), ("rater_a", queue))
+    for role, response in checked:
         assert response.status_code == 200
         assert leaks(response, body_of(response), forbidden_for(world, role)) == [], role
     b_page = b.get(reverse("reviews:rate", args=[world.assignment_b.pk]))

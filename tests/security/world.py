@@ -18,14 +18,18 @@ from apps.elevate import selectors as elevate_selectors
 from apps.elevate import services as elevate_services
 from apps.elevate.models import ChecklistItem
 from apps.instruments import services as instrument_services
+from apps.instruments import studies as instrument_studies
 from apps.instruments.models import Instrument
 from apps.reviews import assignment as engine
+from apps.reviews import services as review_services
+from apps.reviews.comprehension import services as comprehension_services
 from apps.reviews.models import Adjudication, RaterFlag, StudyItem
 from apps.reviews.quality import onboarding
-from apps.scoring.models import RewardModel
+from apps.scoring.models import GeneratorVersion, RewardModel
 from tests.corpus.factories import DocumentFactory, SegmentFactory
 from tests.factories import PASSWORD, RaterGroupFactory
 from tests.reviews import factories as review_factories
+from tests.reviews.comprehension import factories as comprehension_factories
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
 # Strings a rater must never read (besides the producers' names, collected from the database).
@@ -35,6 +39,11 @@ RATING_SECRET_B = "zq submitted comment of rater B"
 GENERATOR_NAME = "zq-secret-generator-7b"
 PRODUCER_NAMES = ("zq-secret-producer-x",)
 CF_PRODUCER_NAME = "zq-secret-producer-cf"
+# A study's internal name and description (curators only; they may name the models compared).
+STUDY_NAME = "zq internal study name: model x vs model y"
+STUDY_DESCRIPTION = "zq internal description of the study"
+STUDY_RATER_TITLE = "Rate answers to kidney questions"
+STUDY_INSTRUCTIONS = "Read each answer as a patient would."
 
 
 @dataclass
@@ -85,6 +94,23 @@ def build_world() -> World:
     o["run"] = ModelRunFactory(model_name=GENERATOR_NAME, requested_by=w.curator)
     o["candidate"] = CandidateFactory(run=o["run"], segment=o["segment"])
     o["reward_model"] = RewardModel.objects.create(version=1, created_by=w.curator)
+    train_run = ModelRunFactory(kind="train", parameters={"target": "sft"}, requested_by=w.curator)
+    o["generator_version"] = GeneratorVersion.objects.create(
+        run=train_run,
+        method="sft",
+        base_model=GENERATOR_NAME,
+        base_revision="r1",
+        model_name=f"{GENERATOR_NAME}+sft",
+        model_revision="r1+lora-1",
+        adapter_path="generators/run-x",
+        adapter_sha256="0" * 64,
+    )
+    o["evaluation_run"] = ModelRunFactory(
+        kind="evaluate",
+        model_name="base vs SFT",
+        parameters={"generators": [{"label": "base"}], "split": "test"},
+        requested_by=w.curator,
+    )
 
     # EquityMedQA: a set with answers by named producers, a counterfactual pair
     o["qset"], o["producers"] = review_factories.question_set_with_answers(4, producers=PRODUCER_NAMES)
@@ -100,6 +126,10 @@ def build_world() -> World:
         qset=o["qset"],
         producers=o["producers"],
         quotas={"physician": 1, "consumer": 1},
+        name=STUDY_NAME,
+        description=STUDY_DESCRIPTION,
+        rater_title=STUDY_RATER_TITLE,
+        rater_instructions=STUDY_INSTRUCTIONS,
     )
     o["rubric"] = o["study"].rubric
     rated_a = engine.assignment_lease_next(study=o["study"], rater=w.rater_a)
@@ -130,6 +160,15 @@ def build_world() -> World:
     o["adjudication"] = Adjudication.objects.create(
         study=o["study"], item=o["item"], label={"bias": "none"}, reason="Matrix check", adjudicator=w.curator
     )
+    from apps.reviews.autoraters.models import Autorater
+
+    o["autorater"] = Autorater.objects.create(  # a model rater's record (no job: nothing is queued here)
+        study=o["study"],
+        name="Matrix model rater",
+        template_version="rubric-json v1",
+        system_prompt="…",
+        seed=1,
+    )
 
     # ELEVATE: two assessments of one subject (to compare), the template and one of its items
     o["template"] = elevate_selectors.template_current()
@@ -143,6 +182,41 @@ def build_world() -> World:
     o["instrument_item"] = o["instrument"].items.get(code="1")
     o["instrument_assessment"], _ = instrument_services.assessment_start(
         assessor=w.curator, instrument=o["instrument"], document=o["document"], side="original"
+    )
+
+    # comprehension: a passage of the corpus document, a study of it, rater A's item in it
+    o["comprehension_passage"] = comprehension_services.passage_create(
+        document=o["document"], questions=[comprehension_factories.question()], actor=w.curator
+    )
+    o["comprehension_study"] = review_services.study_transition(
+        study=comprehension_services.comprehension_study_create(
+            name="Matrix comprehension",
+            passage_ids=[o["comprehension_passage"].pk],
+            quotas={"physician": 1},
+            actor=w.curator,
+        ),
+        action="launch",
+        actor=w.curator,
+    )
+    o["comprehension_assignment"] = engine.assignment_lease_next(
+        study=o["comprehension_study"], rater=w.rater_a
+    )
+
+    # an instrument study of the corpus document: rater A's item and study assessment in it
+    o["instrument_study"] = review_services.study_transition(
+        study=instrument_studies.instrument_study_create(
+            name="Matrix instrument study",
+            instrument=o["instrument"],
+            document_ids=[o["document"].pk],
+            quotas={"physician": 1},
+            actor=w.curator,
+        ),
+        action="launch",
+        actor=w.curator,
+    )
+    o["instrument_assignment"] = engine.assignment_lease_next(study=o["instrument_study"], rater=w.rater_a)
+    o["instrument_study_assessment"], _ = instrument_studies.study_assessment_start(
+        assignment_id=o["instrument_assignment"].pk, rater=w.rater_a
     )
 
     # jobs, tokens, webhooks, invitations

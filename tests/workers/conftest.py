@@ -1,3 +1,3 @@
-"""Fixtures shared with tests/scoring (two short segments with human references)."""
+"""Fixtures shared with tests/scoring (short segments with human references, a small training corpus)."""
 
-from tests.scoring.conftest import document, segments  # noqa: F401
+from tests.scoring.conftest import document, segments, training_corpus  # noqa: F401

@@ -61,6 +61,39 @@ def test_sampling_gives_n_candidates_and_the_seed_reproduces_them(lm):
     assert generation.generate_batch(lm, prompts, other_seed) != first
 
 
+def test_sampled_texts_do_not_depend_on_the_batch_size(lm):
+    """Each candidate has its own generator seeded from (run seed, segment key, index): batches of 1, 3
+    and 8 prompts give the same texts, and a key names the same texts wherever its prompt sits."""
+    texts = [*TEXTS, *(f"Take {n} tablets every {n + 4} hours with food." for n in range(1, 6))]
+    keys = [100 + i for i in range(len(texts))]
+    by_batch = {}
+    for batch_size in (1, 3, 8):
+        settings = generation.GenerationSettings(
+            num_candidates=2, temperature=0.9, top_p=0.95, max_new_tokens=8, seed=11, batch_size=batch_size
+        )
+        by_batch[batch_size] = [
+            samples
+            for _, batch in generation.generate(lm, conversations(texts), settings, keys=keys)
+            for samples in batch
+        ]
+    assert by_batch[1] == by_batch[3] == by_batch[8]
+    assert len({s.text for samples in by_batch[8] for s in samples}) > len(texts)  # sampled, varied
+    # The last three prompts alone (a resumed run's pending segments) give their texts again.
+    settings = generation.GenerationSettings(
+        num_candidates=2, temperature=0.9, top_p=0.95, max_new_tokens=8, seed=11, batch_size=8
+    )
+    [(_, tail)] = generation.generate(lm, conversations(texts[5:]), settings, keys=keys[5:])
+    assert tail == by_batch[8][5:]
+
+
+def test_each_candidate_seed_comes_from_run_seed_key_and_index():
+    seeds = {generation.sample_seed(7, key, index) for key in (1, 2) for index in (0, 1)}
+    assert len(seeds) == 4 and all(0 <= seed < 2**63 for seed in seeds)
+    assert (
+        generation.sample_seed(7, 1, 0) == generation.sample_seed(7, 1, 0) != generation.sample_seed(8, 1, 0)
+    )
+
+
 def test_the_cached_conversion_reloads_with_identical_logits(tmp_path, monkeypatch):
     monkeypatch.setenv("EQUITEXT_MODEL_CACHE", str(tmp_path))
     monkeypatch.setenv("EQUITEXT_DTYPE", "bfloat16")  # the dtype the conversion is stored in

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from apps.core.models import Job
-from apps.scoring import finetune
+from apps.scoring import training
 from apps.scoring.models import ModelRun
 from tests.scoring.factories import CandidateFactory, ModelRunFactory
 
@@ -42,10 +42,11 @@ def test_a_few_step_fine_tune_saves_an_adapter_that_loads_and_changes_generation
     media, curator, preference_data
 ):
     from workers.ml import loader
-    from workers.tasks.scoring import finetune_generator
+    from workers.tasks.training import finetune_generator
 
-    run = finetune.generator_finetune_start(
+    run = training.training_start(
         user=curator,
+        target="generator",
         parameters={"steps": 3, "batch_size": 2, "max_length": 96, "learning_rate": 5e-3, "lora_r": 4},
     )
     finetune_generator.apply(args=[run.job_id])

@@ -12,10 +12,12 @@ Where the generator comes from:
   The code path after the checkpoint is located is the same.
 - `ModelRun.model_path` (a later run may name another local directory, e.g. a fine-tuned version)
   is passed as `path=`; it wins over the environment variable.
-- A LoRA adapter directory (`adapter_config.json` + `GENERATOR.json`, written by `workers/ml/dpo.py`)
-  works the same way: its base generator is loaded as above, the adapter applied with peft and merged
-  into the weights, so generation runs at the base model's speed. Its revision is the base's revision
-  plus the adapter's fingerprint; a base that changed since training is refused with a clear message.
+- A LoRA adapter directory (`adapter_config.json` + `GENERATOR.json`, written by the trainings in
+  `workers/ml/`: sft.py, rl.py, dpo.py) works the same way: its base generator is loaded as above, the
+  adapter applied with peft and merged into the weights, so generation runs at the base model's speed.
+  An adapter trained on top of another (RL or DPO after SFT) names that one as its `parent` (a sibling
+  folder); the chain is merged in order. Its revision is the base's revision plus each adapter's
+  fingerprint; a base or parent that changed since training is refused with a clear message.
 
 Nothing here touches the network: `HF_HUB_OFFLINE=1` is set and every `from_pretrained` call passes
 `local_files_only=True`.
@@ -55,7 +57,9 @@ class ModelSource:
     revision: str  # a content fingerprint: runs with the same revision used the same weights
     path: Path  # a Hugging Face model directory, or the folder holding `gguf_file`
     gguf_file: str | None = None
-    adapter: Path | None = None  # a LoRA adapter directory applied on top (dpo.py writes these)
+    adapter: Path | None = None  # a LoRA adapter directory applied on top (the trainings write these)
+    parents: tuple[Path, ...] = ()  # adapters merged before `adapter`, base side first
+    base: "ModelSource | None" = None  # for an adapter source: the base generator under it
 
     @property
     def key(self) -> str:
@@ -170,29 +174,64 @@ def base_description(source: ModelSource) -> dict:
 
 
 def adapter_source(adapter: Path) -> ModelSource:
-    """The source of a base generator plus a LoRA adapter directory."""
+    """The source of a base generator plus a LoRA adapter directory (and the adapters it started from)."""
     import json
 
     manifest_path = adapter / ADAPTER_MANIFEST
     if not manifest_path.exists():
         raise RuntimeError(f"{adapter} holds an adapter but no {ADAPTER_MANIFEST} naming its base generator.")
-    base_info = json.loads(manifest_path.read_text())["base"]
+    manifest = json.loads(manifest_path.read_text())
+    base_info = manifest["base"]
     base = source_for(base_info["path"]) if base_info.get("path") else default_source()
     if base.revision != base_info["revision"]:
         raise RuntimeError(
             f"The adapter {adapter.name} was trained on {base_info['model_id']} revision "
             f"{base_info['revision']}, but this worker's base is revision {base.revision}; "
-            "use the same base weights or fine-tune again."
+            "use the same base weights or train again."
         )
+    below, parents = base, ()
+    parent_info = manifest.get("parent")
+    if parent_info:
+        parent_dir = adapter.parent / parent_info["folder"]
+        if not (parent_dir / ADAPTER_CONFIG).exists():
+            raise RuntimeError(
+                f"The adapter {adapter.name} was trained on top of {parent_info['folder']}, which is missing."
+            )
+        below = adapter_source(parent_dir)
+        if below.revision != parent_info["revision"]:
+            raise RuntimeError(
+                f"The adapter {adapter.name} was trained on top of {parent_info['folder']} revision "
+                f"{parent_info['revision']}, but that folder now holds revision {below.revision}."
+            )
+        parents = (*below.parents, below.adapter)
     weights = sorted(adapter.glob("adapter_model.*"))
     fingerprint = _file_fingerprint(weights[0]) if weights else directory_fingerprint(adapter)
     return ModelSource(
         model_id=f"{base.model_id}+{adapter.name}",
-        revision=f"{base.revision}+lora-{fingerprint}",
+        revision=f"{below.revision}+lora-{fingerprint}",
         path=base.path,
         gguf_file=base.gguf_file,
         adapter=adapter,
+        parents=parents,
+        base=base,
     )
+
+
+def base_of(source: ModelSource) -> ModelSource:
+    """The base generator under an adapter source (the source itself when it has no adapter)."""
+    return source.base or source
+
+
+def _merge_adapters(model, source: ModelSource):
+    """`model` (the base) with the source's adapters merged into its weights, in order."""
+    adapters = [*source.parents, source.adapter] if source.adapter is not None else []
+    if not adapters:
+        return model
+    from peft import PeftModel
+
+    for adapter in adapters:
+        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+    return model
 
 
 def choose_device() -> tuple[torch.device, torch.dtype]:
@@ -285,6 +324,8 @@ def _from_checkpoint(source: ModelSource, dtype: torch.dtype):
     """(model, tokenizer) read from the source's checkpoint (converted from GGUF first where needed);
     a tokenizer without a pad token pads with its end-of-sequence token."""
     transformers = _quiet_transformers()
+    # An adapter source reads its base's checkpoint: one converted copy per base, not one per adapter.
+    source = base_of(source)
     checkpoint = ensure_converted(source) if source.gguf_file else source.path
     tokenizer = transformers.AutoTokenizer.from_pretrained(checkpoint, local_files_only=True)
     if tokenizer.pad_token is None:
@@ -304,10 +345,7 @@ def load_causal_lm(path: str | os.PathLike | None = None) -> LoadedModel:
         _quiet_transformers()  # imported before the clock starts: load_seconds is the load alone
         started = time.monotonic()
         model, tokenizer = _from_checkpoint(source, dtype)
-        if source.adapter is not None:
-            from peft import PeftModel
-
-            model = PeftModel.from_pretrained(model, source.adapter).merge_and_unload()
+        model = _merge_adapters(model, source)
         model.to(device)
         model.eval()
         tokenizer.padding_side = "left"  # generation continues from the last position of every row
@@ -324,16 +362,43 @@ def load_causal_lm(path: str | os.PathLike | None = None) -> LoadedModel:
         return loaded
 
 
-def load_for_training(path: str | os.PathLike | None = None):
-    """(source, a fresh model, tokenizer, device, dtype) for fine-tuning — never the shared cached copy,
-    which generation keeps using. An adapter source is refused: fine-tune its base instead."""
-    source = source_for(path)
-    if source.adapter is not None:
-        raise RuntimeError("Fine-tune the base generator, not an adapter on top of it.")
+def load_for_training(path: str | os.PathLike | None = None, *, start_from: str | os.PathLike | None = None):
+    """(base source, start source or None, a fresh model, tokenizer, device, dtype) for fine-tuning —
+    never the shared cached copy, which generation keeps using.
+
+    `start_from`: an adapter folder to train on top of (e.g. SFT before RL or DPO): its chain is merged
+    into the weights, and the new adapter is trained on that. Its base must be `path`'s (or, with `path`
+    blank, it is used as the base). `path` naming an adapter is refused: name it as `start_from`."""
+    source = source_for(path) if path or not start_from else None
+    if source is not None and source.adapter is not None:
+        raise RuntimeError("Train on the base generator; to continue from an adapter, name it as the start.")
+    start = source_for(start_from) if start_from else None
+    if start is not None:
+        if start.adapter is None:
+            raise RuntimeError(f"{start_from} is not an adapter folder (no {ADAPTER_CONFIG}).")
+        start_base = base_of(start)
+        if source is not None and source.revision != start_base.revision:
+            raise RuntimeError(
+                f"The adapter to start from was trained for {start_base.model_id} revision "
+                f"{start_base.revision}, not for {source.model_id} revision {source.revision}; "
+                "start from an adapter of this base, or leave the base blank."
+            )
+        source = start_base
     device, dtype = choose_device()
     model, tokenizer = _from_checkpoint(source, dtype)
+    if start is not None:
+        model = _merge_adapters(model, start)
     model.to(device)
-    return source, model, tokenizer, device, dtype
+    return source, start, model, tokenizer, device, dtype
+
+
+def forget(loaded: LoadedModel) -> None:
+    """Drop one model from the process cache (an evaluation frees each adapter version after use, so a
+    large base is never held several times over)."""
+    with _lock:
+        for key, value in list(_loaded.items()):
+            if value is loaded:
+                del _loaded[key]
 
 
 def unload_all() -> None:

@@ -7,9 +7,10 @@
   rewards to candidates without one when a reward model is active.
 - `equitext.ml.train_reward` (queue gpu; started by a curator, or weekly by beat): trains a reward-model
   version; the weekly execution skips (and says why) unless enough new approved pairs exist.
-- `equitext.ml.finetune_generator` (queue gpu): DPO fine-tuning of the generator with a LoRA adapter.
 - `equitext.scoring.readability_refresh` (queue default, scheduled): readability cache for texts changed
   since the last successful run.
+
+Generator training (SFT, RL, DPO) is `workers/tasks/training.py`; evaluations `evaluation.py`.
 
 A run's status is its job's (`ModelRun.status`): these tasks record what a run loaded and produced
 (`services.run_record`), never its status. The stale-job sweeper is `workers/tasks/core.py`.
@@ -57,8 +58,8 @@ def _generate(job, progress) -> dict:
 
 def _generate_run(run, progress) -> dict:
     from apps.scoring import selectors, services
-    from apps.scoring.prompts import prompt_messages
     from workers.ml import embeddings, generation, loader
+    from workers.tasks import prompting
 
     parameters = run.parameters
     template, prompts = services.run_prompts(run)
@@ -68,7 +69,10 @@ def _generate_run(run, progress) -> dict:
     progress(done, total, "Loading the model")
     loaded = loader.load_causal_lm(run.model_path or None)
     services.run_record(
-        run_id=run.pk, model_name=loaded.source.model_id, model_revision=loaded.source.revision
+        run_id=run.pk,
+        model_name=loaded.source.model_id,
+        model_revision=loaded.source.revision,
+        environment=generation.environment(loaded),
     )
     settings = generation.GenerationSettings(
         num_candidates=parameters["num_candidates"],
@@ -78,30 +82,25 @@ def _generate_run(run, progress) -> dict:
         seed=run.seed,
         batch_size=parameters["batch_size"],
     )
-    conversations = [
-        prompt_messages(
-            template, text=segment.original, grade=parameters["target_grade"], style=parameters["style"]
-        )
-        for segment in pending
-    ]
+    conversations = prompting.run_conversations(run, template, pending)  # few-shot examples recorded
     reward_model, scorer, reward_error = _run_reward_scorer(run)
     progress(done, total, f"Generating with {loaded.source.model_id} on {loaded.device}")
     created = 0
-    for start, batch in generation.generate(loaded, conversations, settings):
+    # Seeded per (run seed, segment id, candidate index): a resumed run gives the same texts.
+    keys = [segment.pk for segment in pending]
+    for start, batch in generation.generate(loaded, conversations, settings, keys=keys):
         segments = pending[start : start + len(batch)]
-        pairs = [
-            (segment.original, sample.text)
-            for segment, samples in zip(segments, batch, strict=True)
-            for sample in samples
-        ]
-        similar = iter(embeddings.similarities(pairs))
-        rewards = iter(scorer.score([text for _, text in pairs]) if scorer else [None] * len(pairs))
         outputs = [
-            (segment, [(s.text, s.new_tokens, s.finished, next(similar), next(rewards)) for s in samples])
+            (segment, [(s.text, s.new_tokens, s.finished) for s in samples])
             for segment, samples in zip(segments, batch, strict=True)
         ]
         created += services.candidates_record(
-            run=run, outputs=outputs, prompts=prompts, reward_model=reward_model
+            run=run,
+            outputs=outputs,
+            prompts=prompts,
+            similarity=embeddings.similarities,
+            p_simplified=scorer.score if scorer else None,
+            reward_model=reward_model,
         )
         done += len(segments)
         progress(done, total, f"{done} of {total} segments done")
@@ -200,7 +199,13 @@ def _reward_pending(progress) -> dict:
         )
         rewarded += len(batch)
         progress(min(rewarded, total), max(total, rewarded), f"Rewards for {rewarded} candidates")
-    return {"rewarded": rewarded, "reward_model_version": model.version}
+    references = 0
+    while batch := selectors.references_unrewarded(limit=256):  # and the human references beside them
+        p = scorer.score([r.text for r in batch])
+        references += services.reference_rewards_store(
+            reward_model=model, p_simplified={r.pk: value for r, value in zip(batch, p, strict=True)}
+        )
+    return {"rewarded": rewarded, "references_rewarded": references, "reward_model_version": model.version}
 
 
 TRAIN_SOFT_LIMIT = 6 * 3600
@@ -267,7 +272,8 @@ def _train_reward_model(job, parameters, created_by, progress, *, run, new_pairs
     data = reward_registry.training_set_build(parameters)
     train = data.indexes(test=False)
     test = data.indexes(test=True)
-    grades = [m.get("flesch_kincaid_grade", 0.0) for m in text_scores_get_or_compute(data.texts)]
+    # Text that is not English has no grade (apps/metrics/language.py): the baseline ranks it as grade 0.
+    grades = [m.get("flesch_kincaid_grade") or 0.0 for m in text_scores_get_or_compute(data.texts)]
     progress(1, steps, f"Fitting on {len(train)} texts ({parameters['encoder_mode']} encoder)")
     relative = reward_registry.artifact_dir_relative(uuid.uuid4().hex)
     scratch = None
@@ -339,54 +345,3 @@ def readability_refresh(self, job_id: int | None = None) -> None:
         return
     since = job_last_success_started("readability_refresh")
     self.run_job(job_id, lambda job, progress: services.readability_refresh(since=since, progress=progress))
-
-
-FINETUNE_SOFT_LIMIT = 12 * 3600
-
-
-@app.task(
-    name="equitext.ml.finetune_generator",
-    bind=True,
-    acks_late=True,
-    soft_time_limit=FINETUNE_SOFT_LIMIT,
-    time_limit=FINETUNE_SOFT_LIMIT + 300,
-)
-def finetune_generator(self, job_id: int) -> None:
-    self.run_job(job_id, _finetune_generator)
-
-
-DPO_OPTIONS = ("steps", "learning_rate", "beta", "batch_size", "max_length", "lora_r", "lora_alpha", "seed")
-
-
-def _finetune_generator(job, progress) -> dict:
-    import uuid
-    from collections import Counter
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from apps.scoring import preferences, services
-    from apps.scoring.models import ModelRun
-
-    run = ModelRun.objects.get(job_id=job.pk)
-    parameters = run.parameters
-    progress(0, parameters["steps"], "Reading the preference pairs")
-    records = []
-    for record in preferences.records(sources=parameters["sources"] or preferences.SIMPLIFICATION_SOURCES):
-        records.append(record)
-        if parameters["max_records"] and len(records) >= parameters["max_records"]:
-            break
-    if not records:
-        raise RuntimeError("The preference export is empty; rank or accept/reject candidates first.")
-    from workers.ml import dpo
-
-    result = dpo.train_dpo_adapter(
-        records=records,
-        out_dir=Path(settings.MEDIA_ROOT) / "generators" / f"run-{run.pk}-{uuid.uuid4().hex[:8]}",
-        base_path=run.model_path or None,
-        progress=progress,
-        **{key: parameters[key] for key in DPO_OPTIONS},
-    )
-    result["sources"] = dict(Counter(record["source"] for record in records))
-    services.run_record(run_id=run.pk, summary=result, model_revision=result["model_revision"][:120])
-    return result

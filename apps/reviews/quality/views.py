@@ -142,7 +142,7 @@ def item_quality(request, pk: int, item_pk: int):
 @permission_required(RATE, raise_exception=True)
 def study_consent(request, pk: int):
     """The rater reads the study's instructions and consent text and accepts it, then gets an item."""
-    from apps.reviews.views import _next_or_done
+    from apps.reviews.rater_views import _next_or_done
 
     study = get_object_or_404(selectors.studies_for_rater(request.user), pk=pk)
     current = quality.consent_current(study)

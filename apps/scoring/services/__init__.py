@@ -4,12 +4,12 @@
 | module | what |
 |---|---|
 | `runs.py` | run parameters, segment selection, `run_create`, prompts, `run_record` |
-| `candidates.py` | scores of a candidate, storing a batch, best-of-n ranks, rewards, re-scoring |
-| `decisions.py` | `candidate_accept` / `candidate_reject`, `DecisionRefused` (409) |
+| `candidates.py` | scores of a candidate, cleaning and storing a batch, the reference's score, ranks |
+| `decisions.py` | `candidate_accept` (`replace`) / `candidate_reject`; their 409s |
 | `schedules.py` | the default beat schedules, the readability refresh |
 
 Reads are `apps/scoring/selectors.py`; the reward-model registry, generator fine-tuning and equity answer
-runs have their own modules (`reward_registry.py`, `finetune.py`, `answer_runs.py`).
+runs have their own modules (`reward_registry.py`, `training.py`, `answer_runs.py`).
 """
 
 from apps.scoring.services.candidates import (
@@ -18,17 +18,26 @@ from apps.scoring.services.candidates import (
     candidate_scores,
     candidates_rank,
     candidates_record,
+    reference_rewards_store,
 )
-from apps.scoring.services.decisions import DecisionRefused, candidate_accept, candidate_reject
+from apps.scoring.services.decisions import (
+    DecisionRefused,
+    ReplaceNeedsConfirmation,
+    candidate_accept,
+    candidate_reject,
+)
 from apps.scoring.services.runs import (
     GENERATE_TASK,
     PARAMETER_BOUNDS,
     RUN_LIMIT_SEGMENTS,
+    few_shot_check,
     run_create,
     run_parameters_clean,
+    run_prompt_examples_store,
     run_prompts,
     run_record,
     run_segments_select,
+    seed_clean,
 )
 from apps.scoring.services.schedules import SCHEDULES, readability_refresh, schedules_ensure
 
@@ -38,6 +47,7 @@ __all__ = [
     "RUN_LIMIT_SEGMENTS",
     "SCHEDULES",
     "DecisionRefused",
+    "ReplaceNeedsConfirmation",
     "candidate_accept",
     "candidate_reject",
     "candidate_rewards_store",
@@ -46,10 +56,14 @@ __all__ = [
     "candidates_rank",
     "candidates_record",
     "readability_refresh",
+    "reference_rewards_store",
     "run_create",
     "run_parameters_clean",
+    "few_shot_check",
+    "run_prompt_examples_store",
     "run_prompts",
     "run_record",
     "run_segments_select",
     "schedules_ensure",
+    "seed_clean",
 ]

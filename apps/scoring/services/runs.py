@@ -23,6 +23,7 @@ from apps.scoring.models import ModelRun, RewardModel
 from apps.scoring.parameters import bounded_numbers_clean
 from apps.scoring.prompts import (
     DEFAULT_TEMPLATE,
+    FEW_SHOT_TEMPLATE,
     GRADE_RANGE,
     STYLES,
     PromptTemplate,
@@ -42,7 +43,12 @@ PARAMETER_BOUNDS = {
     "max_new_tokens": (int, 96, 1, 1024),
     "batch_size": (int, 8, 1, 256),
     "similarity_threshold": (float, DEFAULT_SIMILARITY_THRESHOLD, 0.0, 1.0),
+    "few_shot": (int, 0, 0, 16),  # examples a few-shot template shows (workers/ml/fewshot.py)
 }
+FEW_SHOT_NEEDS_TEMPLATE = (
+    "Few-shot examples need the {key} v{version} template; choose it, or set few_shot to 0."
+)
+FEW_SHOT_NEEDS_K = "The few-shot template needs few_shot of 1 or more (examples shown before the request)."
 
 
 def run_parameters_clean(parameters: dict) -> dict:
@@ -71,6 +77,25 @@ def run_parameters_clean(parameters: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def few_shot_check(template: PromptTemplate, few_shot: int, *, field: str = "few_shot") -> None:
+    """ValidationError under `field` unless the template and the number of examples agree."""
+    if few_shot and not template.few_shot:
+        key, version = FEW_SHOT_TEMPLATE
+        raise ValidationError({field: FEW_SHOT_NEEDS_TEMPLATE.format(key=key, version=version)})
+    if template.few_shot and not few_shot:
+        raise ValidationError({field: FEW_SHOT_NEEDS_K})
+
+
+def seed_clean(seed) -> int:
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise ValidationError({"seed": f"{seed!r} is not a whole number."}) from None
+    if not 0 <= seed < 2**31:
+        raise ValidationError({"seed": "The seed must be between 0 and 2147483647."})
+    return seed
 
 
 def run_segments_select(*, segment_ids=None, document_id=None, split: str = "") -> tuple[list[int], dict]:
@@ -137,30 +162,42 @@ def run_create(
     prompt_template: str = DEFAULT_TEMPLATE[0],
     prompt_version: int = DEFAULT_TEMPLATE[1],
     seed: int = 0,
+    train_run: int | None = None,
 ) -> ModelRun:
-    """Start a generation run: validate everything first, then the run, its segments and its gpu Job."""
+    """Start a generation run: validate everything first, then the run, its segments and its gpu Job.
+
+    `train_run` names a generator version by its training run (apps/scoring/generators.py); the run then
+    generates with that adapter (its folder becomes the run's `model_path`)."""
+    from apps.scoring import generators
+
     require_curator(user)
     cleaned = run_parameters_clean(parameters or {})
     try:
         template = template_get(prompt_template, prompt_version)
     except ValueError as exc:
         raise ValidationError({"prompt_template": str(exc)}) from None
-    try:
-        seed = int(seed)
-    except (TypeError, ValueError):
-        raise ValidationError({"seed": f"{seed!r} is not a whole number."}) from None
-    if not 0 <= seed < 2**31:
-        raise ValidationError({"seed": "The seed must be between 0 and 2147483647."})
+    few_shot_check(template, cleaned["few_shot"])
+    seed = seed_clean(seed)
     model_path = (model_path or "").strip()
     if len(model_path) > 500:
         raise ValidationError({"model_path": "The model path is longer than 500 characters."})
+    model_name = PurePath(model_path).name if model_path else "default generator"
+    if train_run not in (None, ""):
+        if model_path:
+            raise ValidationError(
+                {"train_run": "Name either a model directory or a trained generator version, not both."}
+            )
+        version = generators.generator_version_for_run(train_run)
+        model_path = str(generators.adapter_dir(version.adapter_path))
+        cleaned["train_run"] = version.run_id
+        model_name = version.label
     ids, selection = run_segments_select(segment_ids=segment_ids, document_id=document_id, split=split)
     # The reward model active now scores this run's candidates, even if another is activated meanwhile.
     active = RewardModel.objects.filter(is_active=True).values_list("version", flat=True).first()
     cleaned["reward_model_version"] = active
     run = ModelRun.objects.create(
         kind=ModelRun.Kind.GENERATE,
-        model_name=PurePath(model_path).name if model_path else "default generator",
+        model_name=model_name,
         model_path=model_path,
         parameters=cleaned,
         prompt_template=template.key,
@@ -182,12 +219,22 @@ def run_create(
 
 
 def run_record(
-    *, run_id: int, summary: dict | None = None, model_name: str = "", model_revision: str = ""
+    *,
+    run_id: int,
+    summary: dict | None = None,
+    model_name: str = "",
+    model_revision: str = "",
+    environment: dict | None = None,
 ) -> None:
-    """Record on the run what its worker loaded (model name, weight fingerprint) or produced (summary).
+    """Record on the run what its worker loaded (model name, weight fingerprint, `environment`: device,
+    dtype, library versions) or produced (summary).
 
+    The first environment recorded stays; a later attempt (a resumed run) on a different one is
+    appended to its `resumed_on` list, so the page shows that the run's texts came from two setups.
     Never its status: a run's status is its job's, which the job lifecycle (apps/core/jobs.py) keeps."""
     changes = {"updated_at": timezone.now()}
+    if environment is not None:
+        changes["environment"] = _environment_merged(run_id, environment)
     if summary is not None:
         changes["summary"] = summary
     if model_name:
@@ -197,6 +244,17 @@ def run_record(
     ModelRun.objects.filter(pk=run_id).update(**changes)
 
 
+def _environment_merged(run_id: int, environment: dict) -> dict:
+    recorded = ModelRun.objects.filter(pk=run_id).values_list("environment", flat=True).first() or {}
+    if not recorded:
+        return {**environment, "recorded_at": timezone.now().isoformat()}
+    first = {key: value for key, value in recorded.items() if key not in ("recorded_at", "resumed_on")}
+    if first == environment:
+        return recorded
+    later = [*recorded.get("resumed_on", []), {**environment, "recorded_at": timezone.now().isoformat()}]
+    return {**recorded, "resumed_on": later}
+
+
 def run_prompts(run: ModelRun) -> tuple[PromptTemplate, list[str]]:
     """The run's template and the texts the guard checks for echoes (instruction and system prompt)."""
     template = template_get(run.prompt_template, run.prompt_version)
@@ -204,3 +262,15 @@ def run_prompts(run: ModelRun) -> tuple[PromptTemplate, list[str]]:
         template, grade=run.parameters["target_grade"], style=run.parameters.get("style", "plain")
     )
     return template, [instruction, template.system]
+
+
+@transaction.atomic
+def run_prompt_examples_store(*, run_id: int, examples: dict[int, list[dict]]) -> dict:
+    """Record the few-shot pairs chosen for segments of a run (first choice wins: a resumed run shows the
+    same examples again). Returns the run's whole record."""
+    run = ModelRun.objects.select_for_update().get(pk=run_id)
+    recorded = dict(run.prompt_examples or {})
+    for segment_id, chosen in examples.items():
+        recorded.setdefault(str(segment_id), chosen)
+    ModelRun.objects.filter(pk=run_id).update(prompt_examples=recorded, updated_at=timezone.now())
+    return recorded

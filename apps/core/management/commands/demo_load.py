@@ -19,11 +19,17 @@ class Command(BaseCommand):
     help = "Load the demo accounts and data (idempotent: a second run creates nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Allow loading with DEBUG off.")
+        parser.add_argument(
+            "--force", action="store_true", help="Allow loading outside local development (`make run`)."
+        )
 
     def handle(self, *args, force=False, **options):
-        if not (settings.DEBUG or force):
-            raise CommandError("Demo data is for local development; pass --force to load it with DEBUG off.")
+        # `make run` sets EQUITEXT_LOCAL_DEV (DEBUG stays off there): that is local development too.
+        if not (settings.DEBUG or settings.EQUITEXT_LOCAL_DEV or force):
+            raise CommandError(
+                "Demo data is for local development (EQUITEXT_LOCAL_DEV, set by `make run`); pass --force "
+                "to load it elsewhere."
+            )
         for module in demo_modules():
             created = module.load()
             self.stdout.write(f"{module.__name__}: {created} created")

@@ -1,4 +1,4 @@
-// Rating page: conditional questions, keyboard operation, draft autosave, time on item.
+// Rating page: conditional questions, keyboard operation, draft autosave, time on item, lease countdown.
 // Every part of the page also works without this file (plain form posts, all questions shown).
 (function () {
   "use strict";
@@ -7,6 +7,7 @@
   var shownAt = 0; // when the item became visible (ms, performance clock)
   var spent = 0; // visible time accumulated before `shownAt`
   var draftTimer = null;
+  var leaseTimer = null;
 
   function form() { return document.querySelector("#rating-item form.rating-form"); }
 
@@ -45,9 +46,18 @@
     if (current && current.hidden) setCurrent(visible()[0], false);
   }
 
+  // The question digit keys act on: highlighted, and named current to assistive technology.
+  function mark(question) {
+    questions().forEach(function (q) {
+      q.classList.toggle("current", q === question);
+      if (q === question) q.setAttribute("aria-current", "true");
+      else q.removeAttribute("aria-current");
+    });
+  }
+
   function setCurrent(question, focus) {
     if (!question) return;
-    questions().forEach(function (q) { q.classList.toggle("current", q === question); });
+    mark(question);
     current = question;
     if (focus !== false) question.focus({ preventScroll: false });
   }
@@ -100,6 +110,35 @@
     return spent + (document.visibilityState === "visible" ? performance.now() - shownAt : 0);
   }
 
+  // The lease's remaining time, counted down from the seconds the server rendered (so the rater's clock
+  // does not matter); the server still decides whether a late answer is taken.
+  function startLeaseCountdown() {
+    clearInterval(leaseTimer);
+    var lease = document.querySelector("#rating-item .lease[data-lease-seconds]");
+    if (!lease) return;
+    var total = Number(lease.dataset.leaseSeconds);
+    var startedAt = performance.now();
+    function render() {
+      var left = Math.max(0, Math.round(total - (performance.now() - startedAt) / 1000));
+      if (left === 0) {
+        clearInterval(leaseTimer);
+        lease.textContent = "Your lease on this item has ended; you can still submit it while it needs ratings.";
+        lease.classList.add("lease-ended");
+        return;
+      }
+      var minutes = Math.floor(left / 60);
+      var seconds = left % 60;
+      var strong = document.createElement("strong");
+      strong.className = "lease-left";
+      strong.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      lease.textContent = "Your lease on this item ends in ";
+      lease.appendChild(strong);
+      lease.appendChild(document.createTextNode(" (min:s); after that it may go to someone else."));
+    }
+    render();
+    leaseTimer = setInterval(render, 1000);
+  }
+
   function focusHeading() {
     var heading = document.querySelector("#rating-item .item-heading");
     if (heading) heading.focus();
@@ -111,6 +150,7 @@
     spent = 0;
     shownAt = performance.now();
     if (item) item.setAttribute("data-ready", "");
+    startLeaseCountdown();
     if (!f) {
       focusHeading();
       return;
@@ -158,7 +198,7 @@
   document.addEventListener("focusin", function (event) {
     var q = closest(event.target, "#rating-item fieldset.question");
     if (q && q !== current) {
-      questions().forEach(function (other) { other.classList.toggle("current", other === q); });
+      mark(q);
       current = q;
     }
   });
@@ -186,6 +226,8 @@
       return;
     }
     if (!f || (dialog && dialog.open) || event.altKey) return;
+    // the flag box and the skip reason have their own keys (choosing a flag kind is not an answer)
+    if (closest(event.target, ".item-flag, .skip-group")) return;
     if (isTyping(event.target)) {
       if (event.key === "Escape") {
         event.target.blur();
@@ -228,6 +270,14 @@
   // task as the swap, so no key press can reach the new item before it is set up.
   document.addEventListener("htmx:afterSwap", function () {
     if (document.getElementById("rating-item")) init();
+  });
+  // The form and the skip button ask for "settle:0ms", so htmx settles in the same task as the swap: the
+  // new form gets its hx-post before any key press can submit it (with the default 20 ms timer, a busy
+  // browser ran the Enter key first and the form posted natively, reloading the page). Settling puts back
+  // the attributes the server sent on elements whose id the old item also had (every question's
+  // fieldset), which drops the "current" mark init() set: mark it again.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (current && document.contains(current)) mark(current);
   });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

@@ -77,7 +77,8 @@ class ModelRunSerializer(serializers.ModelSerializer):
 
 
 class RunCreateSerializer(serializers.Serializer):
-    """`kind` generate (default): exactly one of `segments`, `document`, `split` chooses the segments;
+    """`kind` generate (default): `segments` (ids) or any of `document`, `split`, `search` (each narrows the
+    others) chooses the segments;
     `parameters` holds the generation settings (target_grade, style, num_candidates, temperature, top_p,
     max_new_tokens, batch_size, similarity_threshold, few_shot — with the plain-language-few-shot
     template —, reward_weights; defaults for any left out); `train_run` generates with a trained version.
@@ -109,6 +110,12 @@ class RunCreateSerializer(serializers.Serializer):
     segments = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=False)
     document = serializers.IntegerField(required=False)
     split = serializers.CharField(required=False, allow_blank=True)
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Generate: segments matching this full-text search (the segment list's), narrowed by "
+        "`document` and `split` when given",
+    )
     model_path = serializers.CharField(required=False, allow_blank=True, default="")
     train_run = serializers.IntegerField(
         required=False,
@@ -252,6 +259,7 @@ class ModelRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 segment_ids=data.get("segments"),
                 document_id=data.get("document"),
                 split=data.get("split", ""),
+                search=data.get("search", ""),
                 model_path=data["model_path"],
                 parameters=data["parameters"],
                 prompt_template=data["prompt_template"],

@@ -18,8 +18,15 @@ def version_choices(blank: str | None = None) -> list[tuple[str, str]]:
     return choices
 
 
-class RunForm(ServiceErrorsFormMixin, forms.Form):
-    SELECT_CHOICES = [("segments", "Segments by id"), ("document", "A whole document"), ("split", "A split")]
+class SegmentSelectionForm(forms.Form):
+    """Which segments a run covers; also what the run form's live preview reads."""
+
+    SELECT_CHOICES = [
+        ("document", "A whole document"),
+        ("split", "A split"),
+        ("search", "Segments matching a search"),
+        ("segments", "Segments by id"),
+    ]
 
     select = forms.ChoiceField(
         choices=SELECT_CHOICES, initial="document", widget=forms.RadioSelect, label="Segments"
@@ -27,8 +34,36 @@ class RunForm(ServiceErrorsFormMixin, forms.Form):
     segment_ids = forms.CharField(
         required=False, label="Segment ids", help_text="Comma-separated, e.g. 12, 13, 20"
     )
+    search = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        help_text='Words in the original or simplified text, as on the segment list ("a phrase", or, '
+        "a minus sign before a word to leave it out). A document and a split, when chosen, narrow it.",
+    )
     document = forms.ModelChoiceField(queryset=Document.objects.order_by("title"), required=False)
     split = forms.ChoiceField(choices=[("", "—")] + list(Split.choices), required=False)
+
+    def clean_segment_ids(self):
+        raw = self.cleaned_data["segment_ids"].replace(";", ",")
+        try:
+            return [int(part) for part in raw.replace(" ", ",").split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError("Use whole numbers separated by commas.") from None
+
+    def selection_arguments(self) -> dict:
+        """The document, split and search the chosen option uses (a search is narrowed by both)."""
+        data = self.cleaned_data
+        chosen = data["select"]
+        document = data.get("document")
+        return {
+            "document_id": document.pk if chosen in ("document", "search") and document else None,
+            "split": data.get("split", "") if chosen in ("split", "search") else "",
+            "search": data.get("search", "") if chosen == "search" else "",
+        }
+
+
+class RunForm(ServiceErrorsFormMixin, SegmentSelectionForm):
     model_path = forms.CharField(
         required=False,
         label="Model directory",
@@ -80,13 +115,6 @@ class RunForm(ServiceErrorsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["train_run"].choices = version_choices(blank="— none: the model directory or default —")
 
-    def clean_segment_ids(self):
-        raw = self.cleaned_data["segment_ids"].replace(";", ",")
-        try:
-            return [int(part) for part in raw.replace(" ", ",").split(",") if part.strip()]
-        except ValueError:
-            raise forms.ValidationError("Use whole numbers separated by commas.") from None
-
     def run_arguments(self) -> dict:
         """Keyword arguments for services.run_create."""
         data = self.cleaned_data
@@ -94,8 +122,7 @@ class RunForm(ServiceErrorsFormMixin, forms.Form):
         chosen = data["select"]
         return {
             "segment_ids": data["segment_ids"] if chosen == "segments" else None,
-            "document_id": data["document"].pk if chosen == "document" and data["document"] else None,
-            "split": data["split"] if chosen == "split" else "",
+            **self.selection_arguments(),
             "model_path": data["model_path"],
             "prompt_template": key,
             "prompt_version": int(version),

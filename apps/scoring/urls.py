@@ -9,6 +9,7 @@ app_name = "scoring"
 urlpatterns = [
     path("runs/", views.run_list, name="run_list"),
     path("runs/new/", views.run_create, name="run_create"),
+    path("runs/new/preview/", views.run_selection_preview, name="run_selection_preview"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/finetune/", views.finetune_create, name="finetune_create"),
     path("runs/train/<str:target>/", views.train_create, name="train_create"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import ServiceError
 from apps.core.roles import require_curator
 from apps.scoring import evaluation_runs, generators, reward_registry, selectors, services, training
-from apps.scoring.forms import EvaluateForm, RewardTrainForm, RunForm, TrainForm
+from apps.scoring.forms import EvaluateForm, RewardTrainForm, RunForm, SegmentSelectionForm, TrainForm
 from apps.scoring.models import GeneratorVersion, ModelRun, RewardModel
 
 SEGMENTS_PER_PAGE = 25
@@ -58,6 +58,35 @@ def run_create(request):
     return render(request, "scoring/run_form.html", {"form": form})
 
 
+SELECTION_HINTS = {
+    "document": "Choose a document to see which segments the run covers.",
+    "split": "Choose a split to see which segments the run covers.",
+    "search": "Type a search to see which segments match.",
+}
+
+
+@login_required
+def run_selection_preview(request):
+    """The run form's live preview of its segment choice: how many segments, and the first few."""
+    require_curator(request.user)
+    form = SegmentSelectionForm(request.GET)
+    context = {}
+    if not form.is_valid():
+        context["errors"] = [error for errors in form.errors.values() for error in errors]
+    elif form.cleaned_data["select"] == "segments":
+        context["hint"] = "The run covers the segments whose ids you list."
+    else:
+        arguments = form.selection_arguments()
+        if not any(arguments.values()):
+            context["hint"] = SELECTION_HINTS[form.cleaned_data["select"]]
+        else:
+            try:
+                context["preview"] = services.run_segments_preview(**arguments)
+            except ValidationError as exc:
+                context["errors"] = exc.messages
+    return render(request, "scoring/_run_preview.html", context)
+
+
 @login_required
 def run_detail(request, pk: int):
     require_curator(request.user)
@@ -72,6 +101,7 @@ def run_detail(request, pk: int):
     page = Paginator(selectors.run_segment_ids(run), SEGMENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "run": run,
+        "selection": services.selection_describe(run.selection or {}),
         "job": run.job,
         "sort": sort,
         "sorts": [(key, label) for key, (label, _) in selectors.CANDIDATE_SORTS.items()],

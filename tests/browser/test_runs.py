@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.corpus.models import Segment, SegmentRevision
+from apps.scoring.models import ModelRun
 from tests.scoring.conftest import document, segments  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -50,6 +51,32 @@ def test_curator_runs_the_model_on_a_document_and_accepts_a_candidate(
     segment = Segment.objects.get(pk=segments[0].pk)
     assert segment.simplified == text
     assert segment.revisions.get(version=segment.version).origin == SegmentRevision.Origin.MODEL
+
+
+def test_curator_chooses_segments_by_a_search_and_sees_them_before_starting(
+    login,
+    curator,
+    segments,  # noqa: F811 (the fixture imported above)
+):
+    page = login("alice")
+    page.goto("/scoring/runs/new/")
+    preview = page.get_by_role("status")
+    expect(preview).to_have_text("Choose a document to see which segments the run covers.")
+    page.get_by_label("Segments matching a search").check()
+    page.get_by_label("Search", exact=True).fill("screening")
+    expect(preview.locator("[data-role=preview-count]")).to_have_text("1 segment matches.")
+    expect(preview.get_by_role("listitem")).to_have_text(
+        f"{segments[1].document}, segment 2 (Train): {segments[1].original}"
+    )
+    page.get_by_label("Split", exact=True).select_option(label="Test")
+    expect(preview.locator("[data-role=preview-count]")).to_have_text("0 segments match.")
+    page.get_by_label("Split", exact=True).select_option(label="—")
+    page.get_by_label("Max new tokens").fill("8")
+    page.get_by_role("button", name="Start run").click()
+    expect(page.get_by_role("heading", name="Run #")).to_be_visible()
+    expect(page.locator("[data-role=selection]")).to_have_text("the search 'screening'")
+    run = ModelRun.objects.get()
+    assert list(run.segments.all()) == [segments[1]]
 
 
 def test_a_rater_cannot_open_the_run_pages(login, rater_physician):

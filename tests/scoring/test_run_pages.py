@@ -19,6 +19,7 @@ def test_raters_and_outsiders_get_403_on_every_run_page(client, rater_physician,
         for url in (
             reverse("scoring:run_list"),
             reverse("scoring:run_create"),
+            reverse("scoring:run_selection_preview") + "?select=search&search=pain",
             reverse("scoring:run_detail", args=[run.pk]),
         ):
             assert client.get(url).status_code == 403
@@ -53,6 +54,19 @@ def test_the_form_shows_the_error_on_its_field_and_starts_nothing(client, curato
     run = ModelRun.objects.get()
     assert response.url == reverse("scoring:run_detail", args=[run.pk])
     assert run.segments.count() == 2 and run.parameters["num_candidates"] == 3
+
+
+def test_the_selection_preview_counts_the_matching_segments_and_names_the_first(client, curator, segments):
+    client.force_login(curator)
+    url = reverse("scoring:run_selection_preview")
+    page = client.get(url, {"select": "search", "search": "screening", "split": "train"}).content.decode()
+    assert "<strong>1</strong> segment matches" in page
+    assert "Pain relief and screening</bdi>, segment 2 (Train)" in page and "average risk" in page
+    nothing = client.get(url, {"select": "search", "search": "chemotherapy"}).content.decode()
+    assert "<strong>0</strong> segments match." in nothing
+    hint = client.get(url, {"select": "document", "document": ""}).content.decode()
+    assert "Choose a document to see which segments the run covers." in hint
+    assert not ModelRun.objects.exists()
 
 
 def test_the_detail_shows_candidates_beside_original_and_reference_with_flag_spans(client, curator, segments):

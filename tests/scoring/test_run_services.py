@@ -84,9 +84,51 @@ def test_unknown_segments_are_named_in_the_error(curator, segments):
     assert "999999" in error.value.message_dict["segments"][0]
 
 
-def test_the_selection_must_be_exactly_one_kind(curator, document, segments):
-    with pytest.raises(ValidationError, match="exactly one"):
-        services.run_create(user=curator, document_id=document.pk, segment_ids=[segments[0].pk])
+def test_segment_ids_cannot_be_combined_with_a_document_split_or_search(curator, document, segments):
+    for other in ({"document_id": document.pk}, {"split": "train"}, {"search": "screening"}):
+        with pytest.raises(ValidationError, match="not both"):
+            services.run_create(user=curator, segment_ids=[segments[0].pk], **other)
+    assert not ModelRun.objects.exists() and not Job.objects.exists()
+
+
+def test_a_search_chooses_the_matching_segments_and_a_split_or_document_narrows_it(curator, segments):
+    elsewhere = SegmentFactory(original="Colon cancer screening finds polyps early.", split="test")
+    SegmentFactory(original="Drink water before the test.", split="test")  # matches neither search
+
+    run = services.run_create(user=curator, search="screening")
+    assert set(run.segments.all()) == {segments[1], elsewhere}  # English stemming, both documents
+    assert run.selection == {"search": "screening"}
+
+    narrowed = services.run_create(user=curator, search="screening", split="test")
+    assert list(narrowed.segments.all()) == [elsewhere]
+    assert narrowed.selection == {"split": "test", "search": "screening"}
+    assert services.selection_describe(narrowed.selection) == "the test split and the search 'screening'"
+
+    in_document = services.run_create(user=curator, search="screening", document_id=segments[0].document_id)
+    assert list(in_document.segments.all()) == [segments[1]]
+
+
+def test_a_search_that_matches_nothing_is_refused_on_the_search_field_and_nothing_is_created(
+    curator, segments
+):
+    with pytest.raises(ValidationError) as error:
+        services.run_create(user=curator, search="chemotherapy", split="train")
+    assert error.value.message_dict["search"] == [
+        "No segment matches the train split and the search 'chemotherapy'."
+    ]
+    with pytest.raises(ValidationError) as error:
+        services.run_create(user=curator, search="x" * 201)
+    assert "longer than 200" in error.value.message_dict["search"][0]
+    assert not ModelRun.objects.exists() and not Job.objects.exists()
+
+
+def test_the_preview_counts_what_a_choice_covers_and_shows_the_first_segments(curator, segments):
+    for position in range(7):
+        SegmentFactory(original=f"Screening visit number {position} takes an hour.", split="test")
+    preview = services.run_segments_preview(search="screening")
+    assert preview["count"] == 8
+    assert len(preview["first"]) == 5 and preview["first"][0] == segments[1]  # corpus order
+    assert services.run_segments_preview(split="test", search="screening")["count"] == 7
 
 
 def _outputs(segments, texts):

@@ -32,6 +32,21 @@ def test_a_rater_or_anonymous_user_cannot_start_or_list_runs(api, api_as, rater_
     assert not ModelRun.objects.exists()
 
 
+def test_a_run_over_the_segments_matching_a_search_and_a_search_matching_nothing_is_a_400(
+    api_as, curator, segments
+):
+    client = api_as(curator)
+    response = client.post("/api/v1/runs/", {"search": "screening", "split": "train"}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["segment_count"] == 1 and body["selection"] == {"split": "train", "search": "screening"}
+
+    nothing = client.post("/api/v1/runs/", {"search": "chemotherapy"}, format="json")
+    assert nothing.status_code == 400
+    assert nothing.json()["errors"]["search"] == ["No segment matches the search 'chemotherapy'."]
+    assert ModelRun.objects.count() == 1
+
+
 def test_invalid_parameters_answer_400_naming_the_field(api_as, curator, segments):
     response = api_as(curator).post(
         "/api/v1/runs/",

@@ -36,8 +36,10 @@ from apps.scoring.services.runs import (
     run_prompt_examples_store,
     run_prompts,
     run_record,
+    run_segments_preview,
     run_segments_select,
     seed_clean,
+    selection_describe,
 )
 from apps.scoring.services.schedules import SCHEDULES, readability_refresh, schedules_ensure
 
@@ -63,7 +65,9 @@ __all__ = [
     "run_prompt_examples_store",
     "run_prompts",
     "run_record",
+    "run_segments_preview",
     "run_segments_select",
+    "selection_describe",
     "schedules_ensure",
     "seed_clean",
 ]

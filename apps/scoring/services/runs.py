@@ -12,12 +12,14 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.jobs import job_create
 from apps.core.roles import require_curator
 from apps.core.services import audit_record
 from apps.corpus.models import Segment, Split
+from apps.corpus.selectors import segments_filter
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD
 from apps.scoring.models import ModelRun, RewardModel
 from apps.scoring.parameters import bounded_numbers_clean
@@ -98,14 +100,63 @@ def seed_clean(seed) -> int:
     return seed
 
 
-def run_segments_select(*, segment_ids=None, document_id=None, split: str = "") -> tuple[list[int], dict]:
-    """The segment ids a run covers (in corpus order) and a description of the selection."""
-    chosen = [bool(segment_ids), document_id is not None, bool(split)]
-    if sum(chosen) != 1:
-        raise ValidationError(
-            {"segments": "Choose exactly one of: a list of segments, a document, or a split."}
-        )
+SEARCH_MAX_LENGTH = 200
+PREVIEW_SEGMENTS = 5
+
+
+def _search_clean(search) -> str:
+    search = " ".join(str(search or "").split())
+    if len(search) > SEARCH_MAX_LENGTH:
+        raise ValidationError({"search": f"The search is longer than {SEARCH_MAX_LENGTH} characters."})
+    return search
+
+
+def run_segments_matching(*, document_id=None, split: str = "", search: str = "") -> tuple[QuerySet, dict]:
+    """The segments a document, a split and a search choose together (each narrows the others), in corpus
+    order, and the selection as the run records it. The search is the segment list's full-text search
+    (corpus.selectors.segments_filter: English stemming, web-search syntax) over both texts."""
+    search = _search_clean(search)
+    if document_id is None and not split and not search:
+        raise ValidationError({"segments": "Choose a document, a split or a search (or list segment ids)."})
+    if split and split not in Split.values:
+        raise ValidationError({"split": f"Unknown split {split!r}; use one of {', '.join(Split.values)}."})
+    if document_id is not None:
+        try:
+            document_id = int(document_id)
+        except (TypeError, ValueError):
+            raise ValidationError({"document": "The document must be given by its id."}) from None
+    segments = segments_filter(Segment.objects.all(), q=search, split=split, document=document_id)
+    if document_id is not None and not Segment.objects.filter(document_id=document_id).exists():
+        raise ValidationError({"document": f"Document {document_id} does not exist or has no segments."})
+    selection = {
+        key: value
+        for key, value in (("document", document_id), ("split", split), ("search", search))
+        if value not in (None, "")
+    }
+    return segments.order_by("document_id", "position"), selection
+
+
+def run_segments_preview(*, document_id=None, split: str = "", search: str = "") -> dict:
+    """What a run form's choice would cover, for the live preview: the count and the first segments."""
+    segments, selection = run_segments_matching(document_id=document_id, split=split, search=search)
+    return {
+        "count": segments.count(),
+        "first": list(segments.select_related("document")[:PREVIEW_SEGMENTS]),
+        "selection": selection,
+        "limit": RUN_LIMIT_SEGMENTS,
+    }
+
+
+def run_segments_select(
+    *, segment_ids=None, document_id=None, split: str = "", search: str = ""
+) -> tuple[list[int], dict]:
+    """The segment ids a run covers (in corpus order) and a description of the selection: either a list
+    of segment ids, or a document, a split and a search, each narrowing the others."""
     if segment_ids:
+        if document_id is not None or split or (search or "").strip():
+            raise ValidationError(
+                {"segments": "List segment ids, or choose by document, split and search: not both."}
+            )
         try:
             wanted = sorted({int(pk) for pk in segment_ids})
         except (TypeError, ValueError):
@@ -120,34 +171,42 @@ def run_segments_select(*, segment_ids=None, document_id=None, split: str = "") 
             .values_list("pk", flat=True)
         )
         selection = {"segments": ids}
-    elif document_id is not None:
-        ids = list(
-            Segment.objects.filter(document_id=document_id).order_by("position").values_list("pk", flat=True)
-        )
-        if not ids:
-            raise ValidationError({"document": f"Document {document_id} does not exist or has no segments."})
-        selection = {"document": int(document_id)}
     else:
-        if split not in Split.values:
-            raise ValidationError(
-                {"split": f"Unknown split {split!r}; use one of {', '.join(Split.values)}."}
-            )
-        ids = list(
-            Segment.objects.filter(split=split)
-            .order_by("document_id", "position")
-            .values_list("pk", flat=True)
-        )
+        segments, selection = run_segments_matching(document_id=document_id, split=split, search=search)
+        ids = list(segments.values_list("pk", flat=True)[: RUN_LIMIT_SEGMENTS + 1])
         if not ids:
-            raise ValidationError({"split": f"The {split} split has no segments."})
-        selection = {"split": split}
+            raise ValidationError(
+                {_empty_field(selection): f"No segment matches {selection_describe(selection)}."}
+            )
     if len(ids) > RUN_LIMIT_SEGMENTS:
         raise ValidationError(
             {
-                "segments": f"{len(ids)} segments selected; one run takes at most "
-                f"{RUN_LIMIT_SEGMENTS}. Split the selection."
+                "segments": f"More than {RUN_LIMIT_SEGMENTS} segments selected; one run takes at most "
+                f"{RUN_LIMIT_SEGMENTS}. Narrow the selection."
             }
         )
     return ids, selection
+
+
+def _empty_field(selection: dict) -> str:
+    """The field to show "nothing matches" on: the search if there is one, else the one thing chosen."""
+    if "search" in selection:
+        return "search"
+    return next(iter(selection)) if len(selection) == 1 else "segments"
+
+
+def selection_describe(selection: dict) -> str:
+    """A run's segment choice in words ("document 3 and the search 'pain'", "12 segments by id")."""
+    if "segments" in selection:
+        return f"{len(selection['segments'])} segments by id"
+    parts = []
+    if "document" in selection:
+        parts.append(f"document {selection['document']}")
+    if "split" in selection:
+        parts.append(f"the {selection['split']} split")
+    if "search" in selection:
+        parts.append(f"the search {selection['search']!r}")
+    return " and ".join(parts)
 
 
 @transaction.atomic
@@ -157,6 +216,7 @@ def run_create(
     segment_ids=None,
     document_id: int | None = None,
     split: str = "",
+    search: str = "",
     model_path: str = "",
     parameters: dict | None = None,
     prompt_template: str = DEFAULT_TEMPLATE[0],
@@ -191,7 +251,9 @@ def run_create(
         model_path = str(generators.adapter_dir(version.adapter_path))
         cleaned["train_run"] = version.run_id
         model_name = version.label
-    ids, selection = run_segments_select(segment_ids=segment_ids, document_id=document_id, split=split)
+    ids, selection = run_segments_select(
+        segment_ids=segment_ids, document_id=document_id, split=split, search=search
+    )
     # The reward model active now scores this run's candidates, even if another is activated meanwhile.
     active = RewardModel.objects.filter(is_active=True).values_list("version", flat=True).first()
     cleaned["reward_model_version"] = active

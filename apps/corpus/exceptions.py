@@ -31,6 +31,10 @@ class ImportProblems(ServiceError):
         super().__init__(message)
 
 
+class ImportNotAwaiting(Conflict):
+    """A previewed import was already confirmed or cancelled (409); nothing changes."""
+
+
 class FileRejected(FileRefused):
     """The corpus file as a whole cannot be read (400): unknown format, missing column, broken quoting,
     no data rows. `line` names the physical line when there is one."""

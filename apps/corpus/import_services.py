@@ -19,8 +19,9 @@ from django.db.models.functions import MD5
 from apps.core import limits
 from apps.core.imports import MAX_PROBLEMS, FileRefused, ImportProblem, ImportReport
 from apps.core.jobs import job_create
+from apps.core.roles import require_curator
 from apps.core.services import audit_record
-from apps.corpus.exceptions import FileRejected, ImportProblems
+from apps.corpus.exceptions import FileRejected, ImportNotAwaiting, ImportProblems
 from apps.corpus.imports import PRESETS, ImportSpec, RowReader, format_for
 from apps.corpus.models import Document, ImportBatch, Segment, SegmentRevision, Split
 from apps.corpus.services import source_get_or_create
@@ -29,10 +30,19 @@ from apps.metrics.text_scores import text_scores_by_text
 # Files larger than this run as a background Job with a progress bar; smaller ones answer at once.
 IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
 _WRITE_CHUNK = 2000
+PREVIEW_ROWS = 5
+PREVIEW_FIELDS = ("original", "simplified", "document", "source", "split")
 
 
 def import_summary(batch) -> str:
     """What happened to the import, in one sentence for the curator."""
+    if batch.state == ImportBatch.State.PREVIEW:
+        return (
+            "Nothing is written yet: check how the columns were read and the first rows, then import or "
+            "cancel."
+        )
+    if batch.state == ImportBatch.State.CANCELLED:
+        return "Cancelled: nothing was imported."
     if batch.state == ImportBatch.State.PENDING:
         return "The import is running: the rows are checked first, then written."
     if batch.state == ImportBatch.State.DONE:
@@ -117,9 +127,12 @@ def import_options(
     }
 
 
-def import_batch_create(*, file_name: str, options: dict, skip_invalid: bool, user, upload=None):
-    """Record an import; with `upload` (a Django File) the file is stored for a background job."""
+def import_batch_create(
+    *, file_name: str, options: dict, skip_invalid: bool, user, upload=None, state=ImportBatch.State.PENDING
+):
+    """Record an import; with `upload` (a Django File) the file is stored (for a preview or a job)."""
     batch = ImportBatch(
+        state=state,
         file_name=file_name[:255],
         format=options["format"],
         preset=options["preset"],
@@ -134,7 +147,8 @@ def import_batch_create(*, file_name: str, options: dict, skip_invalid: bool, us
 
 
 def corpus_import_start(*, upload, file_name: str, options: dict, skip_invalid: bool, user) -> ImportBatch:
-    """Import a file: inline when small, else as a Job (batch.job is set; the batch is pending).
+    """Import a file at once (the API): inline when small, else as a Job (batch.job is set; the batch is
+    pending). The import page previews first (`import_preview_start`, then `import_confirm`).
 
     Returns the batch: done, or rejected with its report (nothing written), or pending with its job.
     """
@@ -143,21 +157,140 @@ def corpus_import_start(*, upload, file_name: str, options: dict, skip_invalid: 
         batch = import_batch_create(
             file_name=file_name, options=options, skip_invalid=skip_invalid, user=user
         )
-        try:
-            return import_batch_run(batch_id=batch.pk, open_file=lambda: _rewound(upload))
-        except ImportProblems as refused:
-            return refused.batch
+        return _import_launch(batch, size=size, open_file=lambda: _rewound(upload))
     with transaction.atomic():
         batch = import_batch_create(
             file_name=file_name, options=options, skip_invalid=skip_invalid, user=user, upload=upload
         )
+        return _import_launch(batch, size=size)
+
+
+def _import_launch(batch, *, size: int, open_file=None) -> ImportBatch:
+    """Run the import inline when the file is small, else queue its Job (the stored file is read)."""
+    if size <= IMPORT_INLINE_MAX_BYTES:
+        try:
+            return import_batch_run(batch_id=batch.pk, open_file=open_file)
+        except ImportProblems as refused:
+            return refused.batch
+    with transaction.atomic():
         batch.job = job_create(
             kind="corpus.import",
             task="equitext.corpus.import",
             requested_by=batch.created_by,
             parameters={"batch_id": batch.pk, "file_name": batch.file_name},
         )
-        batch.save(update_fields=["job"])
+        batch.state = ImportBatch.State.PENDING
+        batch.save(update_fields=["job", "state"])
+    return batch
+
+
+def import_preview_start(*, upload, file_name: str, options: dict, skip_invalid: bool, user) -> ImportBatch:
+    """Store the file and show, before anything is written, how its columns map to fields and its first
+    rows as they would be imported. A small file is also checked whole now: when it would be refused,
+    the batch is rejected at once with its report (there is nothing to confirm).
+
+    Returns the batch awaiting confirmation (`options["preview"]`), or rejected."""
+    batch = import_batch_create(
+        file_name=file_name,
+        options=options,
+        skip_invalid=skip_invalid,
+        user=user,
+        upload=upload,
+        state=ImportBatch.State.PREVIEW,
+    )
+    size = getattr(upload, "size", None) or 0
+    try:
+        preview = import_preview_read(_rewound(upload), _spec_from(options))
+        if size <= IMPORT_INLINE_MAX_BYTES:
+            checked = _batch_check(batch, open_file=lambda: _rewound(upload), progress=None)
+            invalid = len(checked["invalid"])
+            preview["checked"] = {
+                "rows": checked["rows"],
+                "invalid_rows": invalid,
+                "to_write": checked["rows"] - invalid,
+            }
+    except FileRefused as exc:
+        _batch_refuse(batch, exc)
+    except ImportProblems:
+        pass  # _batch_check recorded the refusal on the batch
+    if batch.state == ImportBatch.State.REJECTED:
+        batch.file.delete(save=False)
+    else:
+        batch.options = {**batch.options, "preview": preview}
+    batch.save()
+    return batch
+
+
+def import_preview_read(binary, spec: ImportSpec, rows: int = PREVIEW_ROWS) -> dict:
+    """The file's columns (each with the field it feeds, or how it is kept or ignored), the fields no
+    column feeds (with the value every row gets), and its first `rows` rows as they would be imported."""
+    reader = RowReader(binary, spec)
+    first = []
+    for parsed in reader:
+        first.append(parsed)
+        if len(first) >= rows:
+            break
+    fields = reader.seen["fields"]
+    by_column = {column.lower(): target for target, column in fields.items()}
+    keep_other = PRESETS[spec.preset].get("keep_other_columns")
+    columns = [
+        {
+            "column": column,
+            "field": by_column.get(column.lower(), ""),
+            "use": "field" if column.lower() in by_column else ("kept" if keep_other else "ignored"),
+        }
+        for column in reader.seen["columns"]
+    ]
+    defaults = {
+        "document": spec.default_document,
+        "source": spec.default_source,
+        "split": spec.default_split,
+    }
+    return {
+        "columns": columns,
+        "defaults": {target: value for target, value in defaults.items() if target not in fields},
+        "rows": [
+            {
+                "row": parsed.row,
+                "values": {key: parsed.values.get(key, "") for key in PREVIEW_FIELDS},
+                "problems": [problem.problem for problem in parsed.problems],
+            }
+            for parsed in first
+        ],
+    }
+
+
+def import_confirm(*, batch_id: int, user) -> ImportBatch:
+    """Write a previewed import: the whole file is checked again, then written (or queued when large).
+    Refused (ImportNotAwaiting, nothing changes) unless the batch is still awaiting confirmation."""
+    require_curator(user)
+    with transaction.atomic():
+        batch = _awaiting(batch_id)
+        batch.state = ImportBatch.State.PENDING
+        batch.save(update_fields=["state"])
+    audit_record(actor=user, action="corpus.import_confirm", obj=batch, details={"file": batch.file_name})
+    return _import_launch(batch, size=batch.file.size)
+
+
+def import_cancel(*, batch_id: int, user) -> ImportBatch:
+    """Drop a previewed import: its stored file is deleted and nothing is written."""
+    require_curator(user)
+    with transaction.atomic():
+        batch = _awaiting(batch_id)
+        batch.file.delete(save=False)
+        batch.state = ImportBatch.State.CANCELLED
+        batch.save()
+        audit_record(actor=user, action="corpus.import_cancel", obj=batch, details={"file": batch.file_name})
+    return batch
+
+
+def _awaiting(batch_id: int) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=batch_id)
+    if batch.state != ImportBatch.State.PREVIEW:
+        raise ImportNotAwaiting(
+            f"This import is no longer awaiting confirmation ({batch.get_state_display().lower()}); "
+            "nothing changed."
+        )
     return batch
 
 
@@ -183,25 +316,14 @@ def import_batch_run(*, batch_id: int, open_file=None, progress=None):
 
     spec = _spec_from(batch.options)
     try:
-        checked = _import_check(open_file(), spec, progress)
+        checked = _batch_check(batch, open_file=open_file, progress=progress)
     except FileRefused as exc:
-        batch.state = ImportBatch.State.REJECTED
-        batch.report = [exc.problem().as_dict()]
-        batch.options = {**batch.options, "problem_count": 1, "invalid_rows": 0}
+        _batch_refuse(batch, exc)
         batch.save()
         raise ImportProblems(batch, import_summary(batch)) from None
-    report = checked["report"]
-    batch.rows_total = checked["rows"]
-    batch.report = [problem.as_dict() for problem in report.errors]
-    batch.options = {
-        **batch.options,
-        "problem_count": report.problem_count,
-        "invalid_rows": len(checked["invalid"]),
-    }
-    if checked["invalid"] and (not batch.skip_invalid or len(checked["invalid"]) == checked["rows"]):
-        batch.state = ImportBatch.State.REJECTED
+    except ImportProblems:
         batch.save()
-        raise ImportProblems(batch, import_summary(batch))
+        raise
     with transaction.atomic():
         written = _import_write(open_file(), spec, checked, batch, progress)
         batch.rows_imported = written["segments"]
@@ -219,6 +341,31 @@ def import_batch_run(*, batch_id: int, open_file=None, progress=None):
             },
         )
     return batch
+
+
+def _batch_check(batch, *, open_file, progress) -> dict:
+    """Pass 1 on the batch: records the row count and the problems on it (unsaved), and raises
+    ImportProblems when the file may not be written (invalid rows, and no "skip invalid rows")."""
+    checked = _import_check(open_file(), _spec_from(batch.options), progress)
+    report = checked["report"]
+    batch.rows_total = checked["rows"]
+    batch.report = [problem.as_dict() for problem in report.errors]
+    batch.options = {
+        **batch.options,
+        "problem_count": report.problem_count,
+        "invalid_rows": len(checked["invalid"]),
+    }
+    if checked["invalid"] and (not batch.skip_invalid or len(checked["invalid"]) == checked["rows"]):
+        batch.state = ImportBatch.State.REJECTED
+        raise ImportProblems(batch, import_summary(batch))
+    return checked
+
+
+def _batch_refuse(batch, refusal: FileRefused) -> None:
+    """The whole file was refused (unreadable, a missing column, too many rows): record why (unsaved)."""
+    batch.state = ImportBatch.State.REJECTED
+    batch.report = [refusal.problem().as_dict()]
+    batch.options = {**batch.options, "problem_count": 1, "invalid_rows": 0}
 
 
 def _doc_key(values: dict) -> tuple[str, str]:

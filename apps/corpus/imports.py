@@ -80,7 +80,37 @@ PRESETS = {
     },
     "mapping": {"label": "Other shape: map the columns yourself", "required": ["original"], "columns": {}},
 }
+MAX_SEEN_COLUMNS = 200  # the JSON keys a reader remembers for the preview
 MAPPABLE = ["original", "simplified", "document", "url", "topic", "split", "source", "annotation"]
+
+
+def import_presets_described() -> list[dict]:
+    """Every preset with, per field, the column names it accepts (the import page lists them all, so a
+    column such as `text` being read as the original is never a surprise) and the split names."""
+    described = []
+    for key, preset in PRESETS.items():
+        if key == "mapping":
+            continue
+        described.append(
+            {
+                "key": key,
+                "label": preset["label"],
+                "fields": [
+                    {"field": target, "columns": aliases, "required": target in preset["required"]}
+                    for target, aliases in preset["columns"].items()
+                ],
+                "keeps_other_columns": bool(preset.get("keep_other_columns")),
+            }
+        )
+    return described
+
+
+def split_names() -> dict[str, list[str]]:
+    """Split → the names a split column may use for it."""
+    names: dict[str, list[str]] = {}
+    for name, split in SPLIT_ALIASES.items():
+        names.setdefault(split, []).append(name)
+    return names
 
 
 @dataclass
@@ -140,6 +170,9 @@ class RowReader:
     def __init__(self, binary, spec: ImportSpec):
         self.lines = LineDecoder(binary)
         self.spec = spec
+        # What the file has, as far as it was read: its columns (header, or JSON keys in first-seen
+        # order) and, per target field, the column that feeds it (the import preview shows both).
+        self.seen: dict = {"columns": [], "fields": {}}
 
     @property
     def bytes_read(self) -> int:
@@ -147,8 +180,8 @@ class RowReader:
 
     def __iter__(self):
         if self.spec.format == "jsonl":
-            return _read_jsonl(self.lines, self.spec)
-        return _read_delimited(self.lines, self.spec)
+            return _read_jsonl(self.lines, self.spec, self.seen)
+        return _read_delimited(self.lines, self.spec, self.seen)
 
 
 def _wanted_columns(spec: ImportSpec) -> dict[str, list[str]]:
@@ -190,7 +223,7 @@ def _column_lookup(spec: ImportSpec, header: list[str]) -> dict[str, int]:
     return found
 
 
-def _read_delimited(lines: LineDecoder, spec: ImportSpec):
+def _read_delimited(lines: LineDecoder, spec: ImportSpec, seen: dict):
     reader = csv.reader(iter(lines), delimiter=FORMATS[spec.format], strict=True)
     try:
         header = next(reader, None)
@@ -208,6 +241,7 @@ def _read_delimited(lines: LineDecoder, spec: ImportSpec):
         )
     columns = _column_lookup(spec, header)
     labels = {target: header[index].strip() for target, index in columns.items()}
+    seen["columns"], seen["fields"] = [cell.strip() for cell in header], labels
     keep_other = PRESETS[spec.preset].get("keep_other_columns")
     used = set(columns.values())
     row_number = 1
@@ -247,7 +281,7 @@ def _read_delimited(lines: LineDecoder, spec: ImportSpec):
         raise FileRejected("The file has a header but no data rows.")
 
 
-def _read_jsonl(lines: LineDecoder, spec: ImportSpec):
+def _read_jsonl(lines: LineDecoder, spec: ImportSpec, seen: dict):
     wanted = _wanted_columns(spec)
     any_row = False
     for text in lines:
@@ -279,6 +313,10 @@ def _read_jsonl(lines: LineDecoder, spec: ImportSpec):
                 if alias in keys:
                     raw[target], labels[target] = record[keys[alias]], keys[alias]
                     break
+        if len(seen["columns"]) < MAX_SEEN_COLUMNS:
+            seen["columns"].extend(str(k) for k in record if str(k) not in seen["columns"])
+        for target, key in labels.items():
+            seen["fields"].setdefault(target, str(key))
         for target in PRESETS[spec.preset]["required"]:
             if target not in raw:
                 expected = " or ".join(repr(a) for a in wanted[target])

@@ -145,9 +145,11 @@ class ImportBatch(TimeStamped):
         JSONL = "jsonl", "JSON Lines"
 
     class State(models.TextChoices):
+        PREVIEW = "preview", "Awaiting confirmation"
         PENDING = "pending", "Pending"
         DONE = "done", "Imported"
         REJECTED = "rejected", "Rejected (nothing written)"
+        CANCELLED = "cancelled", "Cancelled (nothing written)"
         FAILED = "failed", "Failed"
 
     file_name = models.CharField(max_length=255)

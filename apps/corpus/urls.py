@@ -17,6 +17,8 @@ urlpatterns = [
     path("segments/<int:pk>/revert/", views.segment_revert, name="segment_revert"),
     path("import/", views.import_upload, name="import"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/import/", views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
 ]
 
 router = SimpleRouter()

@@ -10,11 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core.errors import ServiceError
 from apps.core.roles import require_curator
 from apps.corpus import import_services, selectors, services
 from apps.corpus.diff import diff_stats, word_diff
 from apps.corpus.exceptions import StaleVersion
 from apps.corpus.forms import ImportForm, SegmentEditForm, SegmentFilterForm
+from apps.corpus.imports import import_presets_described, split_names
 from apps.corpus.models import Segment, Split, Status
 from apps.metrics.grades import grade_summary
 from apps.metrics.readability import readability_metrics
@@ -312,22 +314,56 @@ def import_upload(request):
                 form.add_error(field if field in form.fields else None, errors)
             status_code = 400
         else:
-            batch = import_services.corpus_import_start(
+            batch = import_services.import_preview_start(
                 upload=upload,
                 file_name=upload.name,
                 options=options,
                 skip_invalid=form.cleaned_data["skip_invalid"],
                 user=request.user,
             )
-            if batch.job_id:
-                messages.info(request, f"The file is large: it is being imported as job #{batch.job_id}.")
-            elif batch.state == batch.State.DONE:
-                messages.success(request, import_services.import_summary(batch))
             return redirect("corpus:import_detail", pk=batch.pk)
     elif request.method == "POST":
         status_code = 400
     batches = selectors.import_batches_visible_to(request.user)[:10]
-    return render(request, "corpus/import.html", {"form": form, "batches": batches}, status=status_code)
+    context = {
+        "form": form,
+        "batches": batches,
+        "presets": import_presets_described(),
+        "split_names": split_names(),
+    }
+    return render(request, "corpus/import.html", context, status=status_code)
+
+
+@require_POST
+@login_required
+def import_confirm(request, pk: int):
+    """Write a previewed import (the preview page's "Import" button)."""
+    require_curator(request.user)
+    batch = get_object_or_404(selectors.import_batches_visible_to(request.user), pk=pk)
+    try:
+        batch = import_services.import_confirm(batch_id=batch.pk, user=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        if batch.job_id:
+            messages.info(request, f"The file is large: it is being imported as job #{batch.job_id}.")
+        elif batch.state == batch.State.DONE:
+            messages.success(request, import_services.import_summary(batch))
+    return redirect("corpus:import_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def import_cancel(request, pk: int):
+    require_curator(request.user)
+    batch = get_object_or_404(selectors.import_batches_visible_to(request.user), pk=pk)
+    try:
+        import_services.import_cancel(batch_id=batch.pk, user=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, "Import cancelled: nothing was written, and the uploaded file is deleted.")
+    return redirect("corpus:import", permanent=False)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.errors import ServiceError
 from apps.core.roles import require_curator
@@ -65,6 +65,7 @@ SELECTION_HINTS = {
 }
 
 
+@require_GET
 @login_required
 def run_selection_preview(request):
     """The run form's live preview of its segment choice: how many segments, and the first few."""

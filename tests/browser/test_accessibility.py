@@ -74,6 +74,16 @@ def build_world() -> dict:
             skip_invalid=False,
             user=curator,
         )
+    preview_name = "awaiting.csv"
+    corpus_imports.import_preview_start(
+        upload=SimpleUploadedFile(
+            preview_name, _csv([["text", "plain"], ["Renal means kidney.", "Kidney."]])
+        ),
+        file_name=preview_name,
+        options=corpus_imports.import_options(file_name=preview_name, preset="simpledc"),
+        skip_invalid=False,
+        user=curator,
+    )
 
     # A finished generation run with two candidates per segment, and reward models.
     started = timezone.now() - timedelta(minutes=3)
@@ -231,7 +241,7 @@ def curator_pages(w) -> list[str]:
     first, second = w["assessments"]
     pairwise = w["studies"]["pairwise"]
     counterfactual = w["studies"]["counterfactual"]
-    done, refused = w["imports"]
+    done, refused, awaiting = w["imports"]
     pages = [
         "/dashboard/",
         "/corpus/",
@@ -241,6 +251,7 @@ def curator_pages(w) -> list[str]:
         "/corpus/import/",
         f"/corpus/imports/{done.pk}/",
         f"/corpus/imports/{refused.pk}/",
+        f"/corpus/imports/{awaiting.pk}/",
         "/scoring/runs/",
         "/scoring/runs/new/",
         f"/scoring/runs/{w['run'].pk}/",

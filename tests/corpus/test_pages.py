@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.corpus.models import Segment
+from apps.corpus.models import ImportBatch, Segment
 from apps.metrics.readability import readability_scores
 from tests.corpus.factories import SegmentFactory
 
@@ -149,7 +149,7 @@ def test_raters_get_403_on_every_corpus_page(client, rater_physician):
     assert Segment.objects.get().version == 1
 
 
-def test_upload_page_imports_a_file_and_shows_the_report_for_a_bad_one(alice):
+def test_upload_page_previews_then_imports_a_file_and_shows_the_report_for_a_bad_one(alice):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     good = SimpleUploadedFile(
@@ -158,12 +158,100 @@ def test_upload_page_imports_a_file_and_shows_the_report_for_a_bad_one(alice):
     response = alice.post(
         "/corpus/import/", {"file": good, "preset": "simpledc", "default_split": "train"}, follow=True
     )
+    assert "Awaiting confirmation" in response.content.decode() and not Segment.objects.exists()
+    batch = ImportBatch.objects.get()
+    response = alice.post(f"/corpus/imports/{batch.pk}/import/", follow=True)
     assert "Imported 1 segment(s)" in response.content.decode()
     bad = SimpleUploadedFile("bad.csv", b"original,simplified,split\nA.,B.,train\nC.,D.,later\n")
     response = alice.post("/corpus/import/", {"file": bad, "preset": "simpledc"}, follow=True)
     html = response.content.decode()
     assert "Nothing was imported" in html and "unknown split &#x27;later&#x27;" in html
     assert Segment.objects.count() == 1
+
+
+def test_the_import_page_lists_every_column_name_each_preset_accepts(alice):
+    from apps.corpus.imports import PRESETS
+
+    page = alice.get("/corpus/import/").content.decode()
+    for key in ("simpledc", "medeasi"):
+        for aliases in PRESETS[key]["columns"].values():
+            for alias in aliases:
+                assert f"<code>{alias}</code>" in page, alias
+    # the names that surprised a user are listed under "original"
+    row = page.split('<th scope="row">original')[1].split("</tr>")[0]
+    assert "<code>source_text</code>" in row and "<code>text</code>" in row and "<code>complex</code>" in row
+    assert "<code>unsup</code>" in page and "<code>validation</code>" in page
+
+
+def test_the_preview_shows_which_column_became_which_field_and_the_first_rows_before_writing(alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rows = "".join(f"Sentence {n} is long and technical.,Short {n}.,test,{n}\n" for n in range(7))
+    upload = SimpleUploadedFile("seven.csv", ("text,plain,split,page_views\n" + rows).encode())
+    response = alice.post("/corpus/import/", {"file": upload, "preset": "simpledc"}, follow=True)
+    html = response.content.decode()
+    mapping = html.split('data-role="mapping"')[1].split("</table>")[0]
+    assert "<bdi>text</bdi></td><td><strong>original</strong>" in mapping
+    assert "<bdi>plain</bdi></td><td><strong>simplified</strong>" in mapping
+    assert "<bdi>page_views</bdi></td><td>ignored (no field takes it)" in mapping
+    assert "<strong>document</strong>: every row gets “<bdi>seven</bdi>”" in mapping  # the file name
+    first = html.split('data-role="first-rows"')[1].split("</table>")[0]
+    assert (
+        first.count('<th scope="row">') == 5 and "Sentence 4 is long" in first and "Sentence 5" not in first
+    )
+    assert "Every row was checked: 7 rows." in html and "Import 7 rows" in html
+    assert not Segment.objects.exists()
+    batch = ImportBatch.objects.get()
+    assert batch.state == "preview" and batch.file
+
+
+def test_cancelling_a_preview_writes_nothing_deletes_the_file_and_cannot_be_confirmed_after(alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("one.csv", b"original\nThe colon is part of the gut.\n")
+    alice.post("/corpus/import/", {"file": upload, "preset": "simpledc"})
+    batch = ImportBatch.objects.get()
+    stored = batch.file.path
+    response = alice.post(f"/corpus/imports/{batch.pk}/cancel/", follow=True)
+    assert "Import cancelled: nothing was written" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.state == "cancelled" and not batch.file
+    import os
+
+    assert not os.path.exists(stored)
+    again = alice.post(f"/corpus/imports/{batch.pk}/import/", follow=True).content.decode()
+    assert "no longer awaiting confirmation (cancelled (nothing written)); nothing changed" in again
+    assert not Segment.objects.exists()
+    assert alice.get(f"/corpus/imports/{batch.pk}/import/").status_code == 405  # a link cannot import
+
+
+def test_a_previewed_import_is_written_once_even_if_confirmed_twice(alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("one.csv", b"original\nThe colon is part of the gut.\n")
+    alice.post("/corpus/import/", {"file": upload, "preset": "simpledc"})
+    batch = ImportBatch.objects.get()
+    alice.post(f"/corpus/imports/{batch.pk}/import/")
+    second = alice.post(f"/corpus/imports/{batch.pk}/import/", follow=True).content.decode()
+    assert "no longer awaiting confirmation (imported); nothing changed" in second
+    assert Segment.objects.count() == 1
+
+
+def test_a_large_file_is_previewed_from_its_first_rows_and_queued_as_a_job_on_confirm(alice, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.corpus import import_services
+
+    monkeypatch.setattr(import_services, "IMPORT_INLINE_MAX_BYTES", 10)
+    upload = SimpleUploadedFile("big.csv", b"original\nThe colon is part of the gut.\nA second row.\n")
+    html = alice.post("/corpus/import/", {"file": upload, "preset": "simpledc"}, follow=True).content.decode()
+    assert "The file is large: every row is checked when you import it" in html and "Import the file" in html
+    batch = ImportBatch.objects.get()
+    html = alice.post(f"/corpus/imports/{batch.pk}/import/", follow=True).content.decode()
+    batch.refresh_from_db()
+    assert batch.state == "pending" and batch.job.kind == "corpus.import"
+    assert f"it is being imported as job #{batch.job_id}" in html
+    assert not Segment.objects.exists()  # the worker writes it
 
 
 def test_a_long_segment_list_pages_and_the_pager_keeps_the_filters(alice):

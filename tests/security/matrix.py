@@ -63,6 +63,8 @@ PAGES = {
     "corpus:segment_revert": POST_ONLY(C, pk=W.segment),
     "corpus:import": E(C),
     "corpus:import_detail": E(C, pk=W.import_batch),
+    "corpus:import_confirm": POST_ONLY(C, pk=W.import_batch),
+    "corpus:import_cancel": POST_ONLY(C, pk=W.import_batch),
     # equity
     "equity:set_list": E(C),
     "equity:set_detail": E(C, slug=W.qset.slug),
@@ -125,6 +127,7 @@ PAGES = {
     # scoring
     "scoring:run_list": E(C),
     "scoring:run_create": E(C),
+    "scoring:run_selection_preview": E(C, post=405),
     "scoring:run_detail": E(C, pk=W.run),
     "scoring:finetune_create": E(C),
     "scoring:train_create": E(C, target="sft"),

@@ -75,7 +75,7 @@ def test_the_upload_page_lists_problems_by_row_and_writes_nothing(client, curato
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Nothing was imported from equitymedqa_trinds.csv" in page
+    assert "Nothing was imported from <bdi>equitymedqa_trinds.csv</bdi>" in page
     assert "<td>2</td>" in page
     assert not QuestionSet.objects.exists()
 

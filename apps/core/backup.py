@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 
@@ -50,12 +50,28 @@ def backup_create(*, directory: Path | None = None, alias: str = "default") -> P
     directory = directory or Path(settings.DATA_DIR) / "backups" / timezone.now().strftime("%Y%m%d-%H%M%S")
     directory.mkdir(parents=True, exist_ok=False)
     db_name = settings.DATABASES[alias]["NAME"]
-    subprocess.run(
-        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(directory / "db.dump"), db_name],
-        env=_libpq_env(alias),
-        check=True,
-        capture_output=True,
-    )
+    # The dump and the manifest's counts read one snapshot: a worker writing meanwhile (a reward model
+    # trained, an audit entry) is in neither, so the restore's check compares like with like.
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        subprocess.run(
+            [
+                _pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                f"--snapshot={snapshot}",
+                "--file",
+                str(directory / "db.dump"),
+                db_name,
+            ],
+            env=_libpq_env(alias),
+            check=True,
+            capture_output=True,
+        )
+        counts = row_counts(alias)
     media = Path(settings.MEDIA_ROOT)
     with tarfile.open(directory / "media.tar.gz", "w:gz") as tar:
         if media.exists():
@@ -63,7 +79,7 @@ def backup_create(*, directory: Path | None = None, alias: str = "default") -> P
     manifest = {
         "created_at": timezone.now().isoformat(),
         "database": db_name,
-        "row_counts": row_counts(alias),
+        "row_counts": counts,
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return directory

@@ -106,3 +106,30 @@ def test_restore_refuses_a_folder_that_is_not_a_backup(tmp_path):
     result = manage("restore", str(tmp_path), "--yes", env=env_for(url, tmp_path / "m"))
     assert result.returncode != 0
     assert "not a backup folder" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_manifest_counts_the_rows_of_the_dump_even_when_a_worker_writes_meanwhile(tmp_path):
+    """A pg_dump that lets a "worker" add a job after dumping: the manifest must count what the dump
+    holds (one snapshot), or a restore of a backup taken on a busy system refuses to finish (it failed
+    so: the manifest had counted a reward model the dump did not hold)."""
+    from apps.core.backup import _pg_tool
+
+    Job.objects.create(kind="recount")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    late_job = "from apps.core.models import Job; Job.objects.create(kind='late')"
+    (shim / "pg_dump").write_text(
+        f'#!/bin/sh\n"{_pg_tool("pg_dump")}" "$@" || exit 1\n'
+        f'"{sys.executable}" "{ROOT / "manage.py"}" shell -c "{late_job}"\n'
+    )
+    (shim / "pg_dump").chmod(0o755)
+    env = {**env_for(url, tmp_path / "media"), "PATH": f"{shim}:{os.environ['PATH']}"}
+
+    result = manage("backup", "--output", str(tmp_path / "bk"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert Job.objects.filter(kind="late").count() == 1  # the worker's write landed during the backup
+    manifest = json.loads((tmp_path / "bk" / "manifest.json").read_text())
+    assert manifest["row_counts"]["core.Job"] == 1  # as dumped, without the late job

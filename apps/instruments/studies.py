@@ -12,7 +12,6 @@ agreement apply unchanged (`study_results`).
 """
 
 import random
-import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +27,7 @@ from apps.reviews import assignment as engine
 from apps.reviews.models import Assignment, Rubric, Study, StudyItem, StudyQuota
 from apps.reviews.rubric import response_validate
 from apps.reviews.seed import INSTRUMENT_RUBRIC
-from apps.reviews.studies import _quotas_validate
+from apps.reviews.studies import quotas_validate, study_basics_clean
 
 MAX_DOCUMENTS = 500
 
@@ -47,18 +46,10 @@ def instrument_study_create(
 ) -> Study:
     """A draft study: two items per document (original and simplified, blinded as Version 1/2)."""
     errors: dict = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = ["Give the study a name."]
-    if seed is None:
-        seed = secrets.randbelow(2**31)
-    elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        errors["seed"] = [f"The seed is a whole number from 0 to {2**63 - 1:,}; got {seed!r}."]
-    if not isinstance(lease_minutes, int) or not 1 <= lease_minutes <= 24 * 60:
-        errors["lease_minutes"] = ["The lease time is a whole number of minutes from 1 to 1440."]
+    name, seed = study_basics_clean(name=name, seed=seed, lease_minutes=lease_minutes, errors=errors)
     if instrument.next_versions.exists():
         errors["instrument"] = [f"{instrument} has a newer version; use the newest one."]
-    quota_rows = _quotas_validate(quotas, errors)
+    quota_rows = quotas_validate(quotas, errors)
     ids = list(dict.fromkeys(int(v) for v in document_ids or [] if str(v).isdigit()))
     documents = Document.objects.in_bulk(ids)
     problems = []

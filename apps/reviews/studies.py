@@ -25,7 +25,25 @@ MAX_ITEMS = 200_000
 MAX_PAIRWISE_PRODUCERS = 12  # 66 pairs: beyond that few items show each pair
 
 
-def _quotas_validate(quotas, errors: dict) -> list[tuple[RaterGroup, int]]:
+def study_basics_clean(*, name, seed, lease_minutes, errors: dict) -> tuple[str, int | None]:
+    """What every kind of study checks alike: a name, a seed (drawn when none is given) and the lease
+    time. Problems go into `errors` by field; returns the stripped name and the seed."""
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["Give the study a name."]
+    if not isinstance(lease_minutes, int) or not 1 <= lease_minutes <= 24 * 60:
+        errors["lease_minutes"] = ["The lease time is a whole number of minutes from 1 to 1440."]
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        # The seed is stored and used whole (results seed NumPy from the full integer), so refuse what
+        # the database cannot hold rather than reduce it.
+        errors["seed"] = [f"The seed is a whole number from 0 to {2**63 - 1:,} (2^63 − 1); got {seed!r}."]
+    return name, seed
+
+
+def quotas_validate(quotas, errors: dict) -> list[tuple[RaterGroup, int]]:
+    """Rater group slug → quota, checked: the (group, quota) rows above 0; problems go into `errors`."""
     if not isinstance(quotas, dict) or not quotas:
         errors["quotas"] = ['Give at least one rater group with a quota, e.g. {"physician": 3}.']
         return []
@@ -303,9 +321,7 @@ def study_create(
     `rater_instructions`.
     """
     errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = ["Give the study a name."]
+    name, seed = study_basics_clean(name=name, seed=seed, lease_minutes=lease_minutes, errors=errors)
     texts = _texts_validate(
         {"description": description, "rater_title": rater_title, "rater_instructions": rater_instructions},
         errors,
@@ -314,17 +330,9 @@ def study_create(
         errors["rubric"] = [f"{rubric} has a newer version; use the latest one."]
     if blinding not in Study.Blinding.values:
         errors["blinding"] = [f"blinding must be one of {', '.join(Study.Blinding.values)}."]
-    if not isinstance(lease_minutes, int) or not 1 <= lease_minutes <= 24 * 60:
-        errors["lease_minutes"] = ["The lease time is a whole number of minutes from 1 to 1440."]
-    if seed is None:
-        seed = secrets.randbelow(2**31)
-    elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        # The seed is stored and used whole (results seed NumPy from the full integer), so refuse what
-        # the database cannot hold rather than reduce it.
-        errors["seed"] = [f"The seed is a whole number from 0 to {2**63 - 1:,} (2^63 − 1); got {seed!r}."]
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         errors["limit"] = ["The item limit is a positive whole number."]
-    quota_rows = _quotas_validate(quotas, errors)
+    quota_rows = quotas_validate(quotas, errors)
     rng = random.Random(seed if isinstance(seed, int) else 0)
     items = _items_build(rubric.kind, source or {}, rng, errors)
     if limit and len(items) > limit:
@@ -398,7 +406,7 @@ def study_quotas_set(*, study: Study, quotas: dict, actor) -> Study:
     if study.status != Study.Status.DRAFT:
         raise ValidationError({"quotas": ["Quotas can only change while the study is a draft."]})
     errors: dict = {}
-    rows = _quotas_validate(quotas, errors)
+    rows = quotas_validate(quotas, errors)
     if errors:
         raise ValidationError(errors)
     study.quotas.all().delete()

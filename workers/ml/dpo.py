@@ -20,8 +20,6 @@ from workers.ml import adapters, loader
 
 logger = logging.getLogger(__name__)
 
-LORA_TARGETS = adapters.LORA_TARGETS
-
 
 def train_dpo_adapter(
     *,
@@ -63,7 +61,7 @@ def train_dpo_adapter(
         "max_length": max_length,
         "lora_r": lora_r,
         "lora_alpha": lora_alpha,
-        "lora_targets": LORA_TARGETS,
+        "lora_targets": adapters.LORA_TARGETS,
         "seed": seed,
     }
     with adapters.scratch_beside(out_dir) as scratch:

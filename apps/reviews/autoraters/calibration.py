@@ -31,6 +31,16 @@ SHARE_NONE = "share answering no bias"
 MAX_RATERS_IN_FIGURE = 12
 # Landis & Koch (1977): kappa up to 0.20 is "slight" agreement, below 0 "poor".
 SLIGHT = 0.20
+# The two calibration tables (model vs each group, each human vs the rest of their group) share columns.
+CALIBRATION_COLUMNS = (
+    "question",
+    "rater group",
+    "compared",
+    "statistic",
+    *ESTIMATE_COLUMNS,
+    "seed",
+    *DETAIL_COLUMNS,
+)
 
 
 def _none_value(question: dict, categories: list):
@@ -103,15 +113,7 @@ def autorater_tables(study, autorater, model_ratings, ratings, seed: int, variab
     table = Table(
         key=f"calibration_{autorater.pk}",
         title=f"Model rater “{name}” against each human group",
-        columns=[
-            "question",
-            "rater group",
-            "compared",
-            "statistic",
-            *ESTIMATE_COLUMNS,
-            "seed",
-            *DETAIL_COLUMNS,
-        ],
+        columns=list(CALIBRATION_COLUMNS),
         statistic=f"{KAPPA_VS_MAJORITY} (BCa over items) and {SHARE_NONE} (leniency: model vs group)",
         label_count=4,
         seed=seed,
@@ -188,15 +190,7 @@ def humans_table(study, ratings, seed: int, variables) -> Table | None:
     table = Table(
         key="calibration_humans",
         title="Yardstick: each rater against the majority of the others in their group",
-        columns=[
-            "question",
-            "rater group",
-            "compared",
-            "statistic",
-            *ESTIMATE_COLUMNS,
-            "seed",
-            *DETAIL_COLUMNS,
-        ],
+        columns=list(CALIBRATION_COLUMNS),
         statistic=f"{KAPPA_VS_MAJORITY} (the others of the group; BCa over items) and {SHARE_NONE}",
         label_count=4,
         seed=seed,

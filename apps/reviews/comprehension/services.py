@@ -5,7 +5,6 @@ Every function validates the whole input first and writes nothing on a problem: 
 """
 
 import random
-import secrets
 import string
 
 from django.core.exceptions import ValidationError
@@ -23,7 +22,7 @@ from apps.reviews.comprehension.models import (
 from apps.reviews.comprehension.texts import passage_segments, passage_texts
 from apps.reviews.models import Rubric, Study, StudyItem, StudyQuota
 from apps.reviews.seed import COMPREHENSION_RUBRIC
-from apps.reviews.studies import _quotas_validate
+from apps.reviews.studies import quotas_validate, study_basics_clean
 
 MAX_OPTIONS = 6
 MAX_QUESTION_CHARS = 1000
@@ -173,16 +172,8 @@ def comprehension_study_create(
     slots, so every text is read in each version by the same number of raters of each group. The seed
     fixes the item order and the passages' blocks (design.py); texts and questions are copied."""
     errors: dict = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = ["Give the study a name."]
-    if seed is None:
-        seed = secrets.randbelow(2**31)
-    elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        errors["seed"] = [f"The seed is a whole number from 0 to {2**63 - 1:,}; got {seed!r}."]
-    if not isinstance(lease_minutes, int) or not 1 <= lease_minutes <= 24 * 60:
-        errors["lease_minutes"] = ["The lease time is a whole number of minutes from 1 to 1440."]
-    quota_rows = _quotas_validate(quotas, errors)
+    name, seed = study_basics_clean(name=name, seed=seed, lease_minutes=lease_minutes, errors=errors)
+    quota_rows = quotas_validate(quotas, errors)
     ids = list(dict.fromkeys(int(v) for v in passage_ids or [] if str(v).isdigit()))
     passages = ComprehensionPassage.objects.in_bulk(ids)
     problems = []

@@ -268,6 +268,38 @@ class InstrumentConfirmSerializer(serializers.Serializer):
     item_code = serializers.CharField(max_length=10)
 
 
+def _item_by_code(assessment, code: str) -> InstrumentItem:
+    item = InstrumentItem.objects.filter(instrument=assessment.instrument_id, code=code).first()
+    if item is None:
+        raise ValidationError({"item_code": [f'{assessment.instrument} has no item "{code}".']})
+    return item
+
+
+def answer_save_response(request, assessment) -> Response:
+    """POST answers/ of a curator's or a rater's assessment: one item's answer (`item_code`), saved."""
+    serializer = InstrumentAnswerWriteSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    answer = services.answer_save(
+        assessment=assessment,
+        item=_item_by_code(assessment, data["item_code"]),
+        actor=request.user,
+        value=data["value"],
+        text=data["text"],
+        comment=data["comment"],
+    )
+    return Response(InstrumentAnswerSerializer(answer).data)
+
+
+def answer_confirm_response(request, assessment) -> Response:
+    """POST confirm/: an automatic answer confirmed as it stands."""
+    serializer = InstrumentConfirmSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    item = _item_by_code(assessment, serializer.validated_data["item_code"])
+    answer = services.answer_confirm(assessment=assessment, item=item, actor=request.user)
+    return Response(InstrumentAnswerSerializer(answer).data)
+
+
 class AssessmentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -322,12 +354,6 @@ class AssessmentViewSet(
             self._detail(assessment), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
-    def _item(self, assessment, code: str) -> InstrumentItem:
-        item = InstrumentItem.objects.filter(instrument=assessment.instrument_id, code=code).first()
-        if item is None:
-            raise ValidationError({"item_code": [f'{assessment.instrument} has no item "{code}".']})
-        return item
-
     @extend_schema(
         methods=["GET"], request=None, responses={200: InstrumentAnswerSerializer(many=True)}, filters=False
     )
@@ -341,29 +367,13 @@ class AssessmentViewSet(
         if request.method == "GET":
             answers = assessment.answers.select_related("item", "updated_by")
             return Response(InstrumentAnswerSerializer(answers, many=True).data)
-        serializer = InstrumentAnswerWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        answer = services.answer_save(
-            assessment=assessment,
-            item=self._item(assessment, data["item_code"]),
-            actor=request.user,
-            value=data["value"],
-            text=data["text"],
-            comment=data["comment"],
-        )
-        return Response(InstrumentAnswerSerializer(answer).data)
+        return answer_save_response(request, assessment)
 
     @extend_schema(request=InstrumentConfirmSerializer, responses={200: InstrumentAnswerSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Confirm an automatic answer as it stands (from now on it counts towards the score)."""
-        assessment = self.get_object()
-        serializer = InstrumentConfirmSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        item = self._item(assessment, serializer.validated_data["item_code"])
-        answer = services.answer_confirm(assessment=assessment, item=item, actor=request.user)
-        return Response(InstrumentAnswerSerializer(answer).data)
+        return answer_confirm_response(request, self.get_object())
 
     @extend_schema(
         request=None,

@@ -4,7 +4,6 @@
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.core.api import IsRater
@@ -15,9 +14,11 @@ from apps.instruments.api import (
     InstrumentConfirmSerializer,
     InstrumentItemSerializer,
     InstrumentScaleScoreSerializer,
+    answer_confirm_response,
+    answer_save_response,
     scale_dicts,
 )
-from apps.instruments.models import InstrumentAssessment, InstrumentItem
+from apps.instruments.models import InstrumentAssessment
 from apps.instruments.study_views import version_label
 
 
@@ -95,42 +96,16 @@ class StudyAssessmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet)
             self._detail(assessment), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
-    def _item(self, assessment, code: str) -> InstrumentItem:
-        item = InstrumentItem.objects.filter(instrument=assessment.instrument_id, code=code).first()
-        if item is None:
-            raise ValidationError({"item_code": [f'{assessment.instrument} has no item "{code}".']})
-        return item
-
     @extend_schema(request=InstrumentAnswerWriteSerializer, responses={200: InstrumentAnswerSerializer})
     @action(detail=True, methods=["post"])
     def answers(self, request, pk=None):
         """Your answer to one item (`item_code`)."""
-        assessment = self.get_object()
-        serializer = InstrumentAnswerWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        answer = services.answer_save(
-            assessment=assessment,
-            item=self._item(assessment, data["item_code"]),
-            actor=request.user,
-            value=data["value"],
-            text=data["text"],
-            comment=data["comment"],
-        )
-        return Response(InstrumentAnswerSerializer(answer).data)
+        return answer_save_response(request, self.get_object())
 
     @extend_schema(request=InstrumentConfirmSerializer, responses={200: InstrumentAnswerSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        assessment = self.get_object()
-        serializer = InstrumentConfirmSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        item = self._item(assessment, serializer.validated_data["item_code"])
-        return Response(
-            InstrumentAnswerSerializer(
-                services.answer_confirm(assessment=assessment, item=item, actor=request.user)
-            ).data
-        )
+        return answer_confirm_response(request, self.get_object())
 
     @extend_schema(request=None, responses={200: StudyAssessmentSerializer})
     @action(detail=True, methods=["post"])

@@ -26,9 +26,8 @@ from apps.scoring import generators
 from apps.scoring.evaluation import Output, evaluation_table
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD
 from apps.scoring.models import EvaluationOutput, ModelRun, RewardModel
-from apps.scoring.parameters import bounded_numbers_clean
+from apps.scoring.parameters import bounded_numbers_clean, reward_weights_clean
 from apps.scoring.prompts import DEFAULT_TEMPLATE, FEW_SHOT_TEMPLATE, GRADE_RANGE, STYLES, template_get
-from apps.scoring.reward import WeightsInvalid, weights_clean
 from apps.scoring.services.runs import RUN_LIMIT_SEGMENTS, few_shot_check, seed_clean
 
 EVALUATE_TASK = "equitext.ml.evaluate"
@@ -155,12 +154,7 @@ def evaluation_parameters_clean(parameters: dict | None) -> dict:
     errors: dict[str, str] = {}
     cleaned: dict = {}
     bounded_numbers_clean(parameters, BOUNDS, cleaned, errors)
-    try:
-        cleaned["reward_weights"] = weights_clean(parameters.pop("reward_weights", None) or {})
-    except WeightsInvalid as exc:
-        errors.update({f"reward_weights.{n}": " ".join(t) for n, t in exc.errors.items()})
-    except AttributeError:
-        errors["reward_weights"] = 'Give the reward weights as an object, e.g. {"meaning": 0.5}.'
+    reward_weights_clean(parameters, cleaned, errors)
     if parameters:
         errors.update({name: "Unknown parameter." for name in parameters})
     if errors:

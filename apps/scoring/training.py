@@ -26,9 +26,8 @@ from apps.core.services import audit_record
 from apps.corpus.models import Segment, Split
 from apps.scoring import generators, selectors
 from apps.scoring.models import Candidate, GeneratorVersion, ModelRun, RewardModel
-from apps.scoring.parameters import bounded_numbers_clean
-from apps.scoring.prompts import DEFAULT_TEMPLATE, GRADE_RANGE, STYLES, template_get
-from apps.scoring.reward import WeightsInvalid, weights_clean
+from apps.scoring.parameters import bounded_numbers_clean, reward_weights_clean, style_clean
+from apps.scoring.prompts import DEFAULT_TEMPLATE, GRADE_RANGE, template_get
 
 TARGETS = ("sft", "rl", "generator")
 TASKS = {
@@ -108,17 +107,9 @@ def training_parameters_clean(target: str, parameters: dict | None) -> dict:
         )
     cleaned["start_from"] = None if start_from in (None, "") else start_from
     if target in ("sft", "rl"):
-        style = parameters.pop("style", None) or "plain"
-        if style not in STYLES:
-            errors["style"] = f"Unknown style {style!r}; use one of {', '.join(STYLES)}."
-        cleaned["style"] = style
+        style_clean(parameters, cleaned, errors)
     if target == "rl":
-        try:
-            cleaned["reward_weights"] = weights_clean(parameters.pop("reward_weights", None) or {})
-        except WeightsInvalid as exc:
-            errors.update({f"reward_weights.{n}": " ".join(t) for n, t in exc.errors.items()})
-        except AttributeError:
-            errors["reward_weights"] = 'Give the reward weights as an object, e.g. {"meaning": 0.5}.'
+        reward_weights_clean(parameters, cleaned, errors)
     if target == "generator":
         sources = parameters.pop("sources", None) or []
         if isinstance(sources, str):

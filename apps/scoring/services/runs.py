@@ -22,17 +22,15 @@ from apps.corpus.models import Segment, Split
 from apps.corpus.selectors import segments_filter
 from apps.scoring.guard import DEFAULT_SIMILARITY_THRESHOLD
 from apps.scoring.models import ModelRun, RewardModel
-from apps.scoring.parameters import bounded_numbers_clean
+from apps.scoring.parameters import bounded_numbers_clean, reward_weights_clean, style_clean
 from apps.scoring.prompts import (
     DEFAULT_TEMPLATE,
     FEW_SHOT_TEMPLATE,
     GRADE_RANGE,
-    STYLES,
     PromptTemplate,
     instruction_text,
     template_get,
 )
-from apps.scoring.reward import WeightsInvalid, weights_clean
 
 GENERATE_TASK = "equitext.ml.generate"
 RUN_LIMIT_SEGMENTS = 5000
@@ -59,16 +57,8 @@ def run_parameters_clean(parameters: dict) -> dict:
     errors: dict[str, str] = {}
     cleaned: dict = {}
     bounded_numbers_clean(parameters, PARAMETER_BOUNDS, cleaned, errors)
-    style = parameters.pop("style", None) or "plain"
-    if style not in STYLES:
-        errors["style"] = f"Unknown style {style!r}; use one of {', '.join(STYLES)}."
-    cleaned["style"] = style
-    try:
-        cleaned["reward_weights"] = weights_clean(parameters.pop("reward_weights", None) or {})
-    except WeightsInvalid as exc:
-        errors.update({f"reward_weights.{name}": " ".join(texts) for name, texts in exc.errors.items()})
-    except AttributeError:
-        errors["reward_weights"] = 'Give the reward weights as an object, e.g. {"meaning": 0.5}.'
+    style_clean(parameters, cleaned, errors)
+    reward_weights_clean(parameters, cleaned, errors)
     if parameters:
         errors.update({name: "Unknown parameter." for name in parameters})
     if not errors and cleaned["num_candidates"] > 1 and cleaned["temperature"] == 0:

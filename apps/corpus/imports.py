@@ -172,7 +172,7 @@ class RowReader:
         self.spec = spec
         # What the file has, as far as it was read: its columns (header, or JSON keys in first-seen
         # order) and, per target field, the column that feeds it (the import preview shows both).
-        self.seen: dict = {"columns": [], "fields": {}}
+        self.seen: dict = {"columns": {}, "fields": {}}  # columns: an ordered set (dict keys)
 
     @property
     def bytes_read(self) -> int:
@@ -241,7 +241,7 @@ def _read_delimited(lines: LineDecoder, spec: ImportSpec, seen: dict):
         )
     columns = _column_lookup(spec, header)
     labels = {target: header[index].strip() for target, index in columns.items()}
-    seen["columns"], seen["fields"] = [cell.strip() for cell in header], labels
+    seen["columns"], seen["fields"] = dict.fromkeys(cell.strip() for cell in header), labels
     keep_other = PRESETS[spec.preset].get("keep_other_columns")
     used = set(columns.values())
     row_number = 1
@@ -314,7 +314,7 @@ def _read_jsonl(lines: LineDecoder, spec: ImportSpec, seen: dict):
                     raw[target], labels[target] = record[keys[alias]], keys[alias]
                     break
         if len(seen["columns"]) < MAX_SEEN_COLUMNS:
-            seen["columns"].extend(str(k) for k in record if str(k) not in seen["columns"])
+            seen["columns"].update(dict.fromkeys(map(str, record)))
         for target, key in labels.items():
             seen["fields"].setdefault(target, str(key))
         for target in PRESETS[spec.preset]["required"]:

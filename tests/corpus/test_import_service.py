@@ -236,3 +236,24 @@ def test_a_second_file_appends_to_an_existing_document(curator):
         ("One.", 1),
         ("Two.", 2),
     ]
+
+
+def test_the_preview_of_a_json_lines_file_names_each_key_and_what_becomes_of_it():
+    lines = [
+        {"complex": "The colon is part of the gut.", "simple": "The colon is in your belly.", "id": 1},
+        {"complex": "Polyps can be removed.", "simple": "Growths can be taken out.", "id": 2, "note": "x"},
+    ]
+    data = "\n".join(json.dumps(line) for line in lines).encode()
+    spec = import_services._spec_from(
+        import_services.import_options(file_name="pairs.jsonl", preset="simpledc")
+    )
+    preview = import_services.import_preview_read(Upload(data), spec)
+    assert preview["columns"] == [
+        {"column": "complex", "field": "original", "use": "field"},
+        {"column": "simple", "field": "simplified", "use": "field"},
+        {"column": "id", "field": "", "use": "ignored"},
+        {"column": "note", "field": "", "use": "ignored"},
+    ]
+    assert preview["defaults"] == {"document": "pairs", "source": "Imported", "split": "unlabelled"}
+    assert [row["values"]["original"] for row in preview["rows"]] == [line["complex"] for line in lines]
+    assert not Segment.objects.exists()
